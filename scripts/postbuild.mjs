@@ -1,0 +1,4 @@
+// Makes the CLI entry point executable after tsc, so `npx margo-conformance` and the bin link work.
+import { chmodSync, existsSync } from 'node:fs';
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(entry)) chmodSync(entry, 0o755);
