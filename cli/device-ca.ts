@@ -1,0 +1,93 @@
+/**
+ * @module The persistent device CA. The `wfm` suite issues its device certificates under this CA; a WFM under
+ * test (and the mock WFM by default) must trust it, so it lives on disk between runs, in an ignored folder
+ * (default `.margo/pki/`). The private key is written with mode 0600 and never leaves that folder.
+ */
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConformanceError } from '../core/errors.js';
+import { createRootCa, pemToDer, sha256Hex, spkiSha256Hex, type IssuedCertificate, type KeyType } from '../core/pki/index.js';
+
+/** Default folder of the device CA, relative to the working directory. */
+export const DEFAULT_DEVICE_CA_DIR = '.margo/pki';
+const CERT_FILE = 'device-ca.pem';
+const KEY_FILE = 'device-ca.key';
+
+function keyTypeOf(key: KeyObject): KeyType {
+  const details = key.asymmetricKeyDetails;
+  switch (key.asymmetricKeyType) {
+    case 'ec':
+      return details?.namedCurve === 'secp384r1' ? 'ec-p384' : 'ec-p256';
+    case 'ed25519':
+      return 'ed25519';
+    case 'rsa':
+      return (details?.modulusLength ?? 2048) >= 3072 ? 'rsa-3072' : 'rsa-2048';
+    default:
+      throw new ConformanceError('KEY_UNSUPPORTED', `device CA key type ${String(key.asymmetricKeyType)} is not supported`);
+  }
+}
+
+function toIssued(certPem: string, keyPem: string): IssuedCertificate {
+  const certDer = pemToDer(certPem);
+  const x509 = new X509Certificate(certDer);
+  const privateKey = createPrivateKey(keyPem);
+  return {
+    name: 'device-ca',
+    keyType: keyTypeOf(privateKey),
+    certPem,
+    certDer,
+    privateKey,
+    privateKeyPem: keyPem,
+    chainPem: certPem,
+    fingerprint256: sha256Hex(certDer),
+    spkiSha256Hex: spkiSha256Hex(x509),
+    x509,
+  };
+}
+
+/** Paths of the device CA files inside `dir`. */
+export function deviceCaPaths(dir: string, cwd: string): { dir: string; cert: string; key: string } {
+  const full = resolve(cwd, dir);
+  return { dir: full, cert: join(full, CERT_FILE), key: join(full, KEY_FILE) };
+}
+
+/**
+ * Loads the device CA from `dir`, or creates it (EC P-256, valid 10 years) when the folder holds none.
+ * A CA whose validity has ended is replaced.
+ * @returns the CA with its private key
+ * @throws ConformanceError CONFIG_INVALID when the files exist but cannot be parsed
+ */
+export async function ensureDeviceCa(dir: string, cwd: string, now: Date): Promise<IssuedCertificate> {
+  const paths = deviceCaPaths(dir, cwd);
+  const existing = await readPair(paths.cert, paths.key);
+  if (existing !== undefined) {
+    try {
+      const ca = toIssued(existing.certPem, existing.keyPem);
+      if (new Date(ca.x509.validTo).getTime() > now.getTime()) return ca;
+    } catch (err) {
+      throw new ConformanceError('CONFIG_INVALID', `device CA in ${paths.dir} is unreadable; delete the folder to regenerate it`, {
+        cause: err,
+      });
+    }
+  }
+  const ca = await createRootCa({ commonName: 'Margo Conformance Device CA', name: 'device-ca', now, validityDays: 3650 });
+  await mkdir(paths.dir, { recursive: true });
+  await writeFile(paths.key, ca.privateKeyPem, { mode: 0o600 });
+  await chmod(paths.key, 0o600);
+  await writeFile(paths.cert, ca.certPem);
+  return ca;
+}
+
+async function readPair(certPath: string, keyPath: string): Promise<{ certPem: string; keyPem: string } | undefined> {
+  const read = (p: string): Promise<string | undefined> =>
+    readFile(p, 'utf8').then(
+      (t) => t,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw new ConformanceError('CONFIG_FILE_UNREADABLE', `cannot read ${p}`, { cause: err });
+      },
+    );
+  const [certPem, keyPem] = await Promise.all([read(certPath), read(keyPath)]);
+  return certPem === undefined || keyPem === undefined ? undefined : { certPem, keyPem };
+}

@@ -1,0 +1,224 @@
+/**
+ * @module The command-line grammar (commander). Each action delegates to a module in `cli/commands/` and
+ * returns an exit code; nothing here exits the process.
+ */
+import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { toolVersion } from '../core/paths.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+/** Flags shared by the commands that run a suite and write reports. */
+export interface ReportFlags {
+  config?: string;
+  profile?: string;
+  timeout?: string;
+  only?: string[];
+  skip?: string[];
+  reportDir?: string;
+  format?: string;
+  failOn?: string;
+  certification?: boolean;
+  expectedFailures?: string;
+  progress?: boolean;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  ...value.split(',').map((s) => s.trim()).filter(Boolean),
+];
+
+function addReportOptions<C extends Command<[], Record<string, unknown>>>(cmd: C): C {
+  cmd
+    .option('--config <file>', 'YAML configuration file (flags > env > file)')
+    .option('--profile <id>', 'spec profile: rfc9421-v1 (default) | rfc9421-rc2')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds')
+    .option('--only <ids>', 'run only these check ids or globs (comma separated, repeatable)', collect)
+    .option('--skip <ids>', 'skip these check ids or globs (comma separated, repeatable)', collect)
+    .option('--report-dir <dir>', 'where reports go (default ./reports/<timestamp>/)')
+    .option('--format <list>', 'report formats: json,junit,html,md (default: all)')
+    .addOption(new Option('--fail-on <level>', 'fail the run on fail (default) or also on warn').choices(['fail', 'warn']))
+    .option('--certification', 'certification run: no skips, no expected failures, full catalogue, SHA-256 manifest')
+    .option('--expected-failures <file>', 'YAML baseline of known failures (check-id: reason, per role)')
+    .option('--no-progress', 'no live progress lines');
+  return cmd;
+}
+
+/**
+ * Parses `argv` and runs the chosen command.
+ * @returns the exit code (0 conformant, 1 failures, 2 usage/config, 3 unreachable/TLS, 4 harness, 5 nothing executed)
+ * @throws ConformanceError from commands; `cli/main.ts` maps it to an exit code
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.conformant;
+  const program = new Command()
+    .name('margo-conformance')
+    .description(
+      'Conformance suite for the Margo WFM management interface.\n' +
+        'Without a command: run the wfm suite against --target (or, without --target, against the built-in mock WFM).',
+    )
+    .version(toolVersion, '-V, --version')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s.replace(/\n$/, '')),
+      writeErr: (s) => io.stderr(s.replace(/\n$/, '')),
+      outputError: (s, write) => write(s.trim().replace(/\n+/g, ' ')),
+    })
+    .showSuggestionAfterError(true);
+
+  addReportOptions(program)
+    .option('--target <url>', 'WFM base URL, e.g. https://wfm.example or https://host/prefix (env MARGO_TARGET)')
+    .option('--ca <file>', 'root CA of the WFM as PEM, provisioned out of band (env MARGO_CA)')
+    .option('--insecure-bootstrap', 'fetch the root CA over unverified TLS (stated in the report)')
+    .option('--operator-command <cmd>', 'shell command that performs an operator action (env MARGO_CERT_FINGERPRINT, MARGO_CERT_PEM_PATH, MARGO_OPERATOR_ACTION)')
+    .option('--operator-hook <url>', 'HTTP hook that performs an operator action (POST JSON {action, fingerprint, certificatePem})')
+    .option('--operator-prompt', 'ask on the terminal to perform operator actions')
+    .option('--trust <mode>', 'how the target trusts device certificates: ca-chain (default) | any-cert')
+    .option('--device-ca-dir <dir>', 'where the persistent device CA lives (default .margo/pki)')
+    .action(async (opts) => {
+      const { runWfmCommand } = await import('./commands/run-wfm.js');
+      exitCode = await runWfmCommand(opts, io);
+    });
+
+  program
+    .command('list')
+    .description('print the check catalogue without touching any target')
+    .addOption(new Option('--role <role>', 'wfm | client | all').choices(['wfm', 'client', 'all']).default('all'))
+    .option('--profile <id>', 'profile to mark applicable checks for')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const { runListCommand } = await import('./commands/list.js');
+      exitCode = await runListCommand(opts, io);
+    });
+
+  program
+    .command('faults')
+    .description('list the deliberate faults of the mock WFM and the device simulator, with the rule each breaks')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const { runFaultsCommand } = await import('./commands/faults.js');
+      exitCode = await runFaultsCommand(opts, io);
+    });
+
+  program
+    .command('mock-server')
+    .description('start the mock WFM (HTTPS reference server with admin API and deliberate faults)')
+    .option('--config <file>', 'YAML configuration file')
+    .option('--profile <id>', 'rfc9421-v1 (default) | rfc9421-rc2')
+    .option('--host <host>', 'listen address (default 127.0.0.1)')
+    .option('--port <port>', 'HTTPS port (default 8443; 0 = ephemeral)')
+    .addOption(
+      new Option('--onboarding <policy>', 'onboarding policy')
+        .choices(['auto-approve', 'manual', 'reject-all', 'allowlist'])
+        .default('auto-approve'),
+    )
+    .option('--trust-ca <file>', 'trust device certificates issued by this CA (repeatable)', collect)
+    .option('--trust-any', 'accept any well-formed, currently valid device certificate')
+    .option('--allow <fingerprint>', 'allowlist a certificate SHA-256 fingerprint (repeatable)', collect)
+    .option('--fault <name>', 'enable a deliberate fault (repeatable; see `faults`)', collect)
+    .option('--export-ca <file>', 'write the root CA as PEM to this file')
+    .option('--data-dir <dir>', 'persist state here (survives restarts)')
+    .option('--plain-http-port <port>', 'opt-in plain-HTTP listener serving only the certificate endpoint')
+    .option('--admin-host <host>', 'admin listener address (default 127.0.0.1)')
+    .option('--admin-port <port>', 'admin listener port (default 0 = ephemeral)')
+    .option('--admin-token <token>', 'admin token (default: random, printed at start)')
+    .addOption(new Option('--tls-min <version>', 'minimum TLS version').choices(['TLSv1.2', 'TLSv1.3']))
+    .option('--device-ca-dir <dir>', 'persistent device CA trusted by default (default .margo/pki)')
+    .action(async (opts) => {
+      const { runMockServerCommand } = await import('./commands/mock-server.js');
+      exitCode = await runMockServerCommand(opts, io);
+    });
+
+  program
+    .command('device')
+    .description('run the device simulator: CA download, pinning, onboarding, capabilities, desired state, status')
+    .option('--wfm <url>', 'WFM base URL (default env MARGO_WFM_URL)')
+    .option('--ca <file>', 'root CA PEM provisioned out of band (skips the certificate download)')
+    .option('--config <file>', 'YAML configuration file')
+    .option('--profile <id>', 'rfc9421-v1 (default) | rfc9421-rc2')
+    .option('--fault <name>', 'deliberate fault (repeatable; see `faults`)', collect)
+    .option('--key-type <type>', 'ec-p256 (default) | ec-p384 | rsa-2048 | rsa-3072 | ed25519')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds')
+    .action(async (opts) => {
+      const { runDeviceCliCommand } = await import('./commands/device.js');
+      exitCode = await runDeviceCliCommand(opts, io);
+    });
+
+  addReportOptions(
+    program
+      .command('client')
+      .description("certify a device's management client: runs it against a fresh mock WFM per scenario"),
+  )
+    .option('--command <cmd>', 'shell command that starts the client (gets MARGO_WFM_URL, MARGO_CA_FILE, MARGO_SCENARIO, MARGO_CONTEXT)')
+    .option('--manual', 'no command: print URL and CA per scenario and wait for the operator')
+    .option('--scenario-timeout <ms>', 'per-scenario timeout in milliseconds (default 30000)')
+    .action(async (opts) => {
+      const { runClientCommand } = await import('./commands/client.js');
+      exitCode = await runClientCommand(opts, io);
+    });
+
+  program
+    .command('selftest')
+    .description('prove the suites: run them against the clean peers and against every deliberate fault')
+    .addOption(new Option('--role <role>', 'wfm | client | all').choices(['wfm', 'client', 'all']).default('all'))
+    .option('--report-dir <dir>', 'also write the reports of the fault runs here')
+    .option('--json', 'print the matrix as JSON')
+    .action(async (opts) => {
+      const { runSelftestCommand } = await import('./commands/selftest.js');
+      exitCode = await runSelftestCommand(opts, io);
+    });
+
+  program
+    .command('load')
+    .description('fleet load mode: N simulated devices onboard, report, then poll and report at a steady rate')
+    .option('--target <url>', 'WFM base URL (default: the embedded mock)')
+    .option('--ca <file>', 'root CA PEM of the target')
+    .option('--insecure-bootstrap', 'fetch the root CA over unverified TLS')
+    .option('--profile <id>', 'rfc9421-v1 (default) | rfc9421-rc2')
+    .option('--devices <n>', 'number of simulated devices', '50')
+    .option('--concurrency <n>', 'devices active at once', '50')
+    .option('--duration <time>', 'steady-state duration, e.g. 60s, 2m', '30s')
+    .option('--rate <n>', 'steady-state cycles per second per device', '1')
+    .option('--max-requests <n>', 'hard cap on requests (safety bound)')
+    .option('--workers <n>', 'worker threads (default: cores)')
+    .option('--shard <i/n>', 'run one deterministic slice of the fleet, e.g. 1/4')
+    .option('--key-type <type>', 'device key type (default ec-p256)')
+    .option('--report-dir <dir>', 'where load.json and load.html go')
+    .option('--no-progress', 'plain lines instead of a progress bar')
+    .action(async (opts) => {
+      const { runLoadCommand } = await import('./commands/load.js');
+      exitCode = await runLoadCommand(opts, io);
+    });
+
+  program
+    .command('merge-reports')
+    .description('merge the JSON reports of load shards into one')
+    .argument('<files...>', 'shard load.json files')
+    .requiredOption('--out <dir>', 'where the merged load.json and load.html go')
+    .action(async (files, opts) => {
+      const { runMergeReportsCommand } = await import('./commands/load.js');
+      exitCode = await runMergeReportsCommand(files, opts, io);
+    });
+
+  program
+    .command('pki')
+    .description('generate the test PKI (root CA, intermediate, server and client leaves, bad variants, garbage) into a folder')
+    .requiredOption('--out <dir>', 'output folder (keep it out of version control)')
+    .action(async (opts) => {
+      const { runPkiCommand } = await import('./commands/pki.js');
+      exitCode = await runPkiCommand(opts, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return EXIT.conformant;
+      }
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  return exitCode;
+}

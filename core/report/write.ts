@@ -1,0 +1,105 @@
+/**
+ * @module The only file-system code of `core/report/`: writes the rendered reports into a directory and, for a
+ * certification run, a manifest with the SHA-256 of every report file.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { RunResult } from '../check.js';
+import { ConformanceError } from '../errors.js';
+import type { ReportOutcome } from './gates.js';
+import type { ReportFormat, ReportOptions } from './render.js';
+import { renderReports } from './render.js';
+
+/** File name of the certification manifest inside the report directory. */
+export const MANIFEST_FILE_NAME = 'certification-manifest.json';
+
+/** One report file in the manifest: name relative to the report directory, SHA-256 hex, size in bytes. */
+export interface ManifestEntry {
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** The certification manifest (`manifestVersion` 1.0). */
+export interface CertificationManifest {
+  readonly manifestVersion: '1.0';
+  readonly tool: RunResult['tool'];
+  readonly role: RunResult['role'];
+  readonly profile: string;
+  readonly specRevision: string;
+  readonly target: string;
+  readonly catalogueHash: string;
+  readonly finishedAt: string;
+  readonly conformant: boolean;
+  readonly files: readonly ManifestEntry[];
+}
+
+/** What {@link writeReports} wrote: absolute paths of the report files, the manifest path when written, the outcome. */
+export interface WrittenReports {
+  readonly files: readonly string[];
+  readonly manifest?: string;
+  readonly outcome: ReportOutcome;
+}
+
+/**
+ * The default report directory: `<cwd>/reports/<timestamp>` with the ISO 8601 timestamp made file-name safe
+ * (`2026-11-30T00-15-00Z`).
+ */
+export function defaultReportDir(cwd: string, finishedAtIso: string): string {
+  const stamp = finishedAtIso.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return resolve(cwd, 'reports', stamp);
+}
+
+/**
+ * Redacts and renders `run` in each format and writes the files into `dir` (created if missing). With
+ * `options.certification`, also writes {@link MANIFEST_FILE_NAME} listing the SHA-256 of every report file.
+ * Throws ConformanceError `REPORT_WRITE_FAILED` (with `cause`) when the directory or a file cannot be written.
+ */
+export async function writeReports(
+  run: RunResult,
+  dir: string,
+  formats: readonly ReportFormat[],
+  options: ReportOptions,
+): Promise<WrittenReports> {
+  const { files, outcome, redacted } = renderReports(run, formats, options);
+  const absDir = resolve(dir);
+  await guarded(absDir, () => mkdir(absDir, { recursive: true }));
+  const paths: string[] = [];
+  const entries: ManifestEntry[] = [];
+  for (const f of files) {
+    const path = join(absDir, f.fileName);
+    const bytes = Buffer.from(f.content, 'utf8');
+    await guarded(path, () => writeFile(path, bytes));
+    paths.push(path);
+    entries.push({ file: f.fileName, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
+  }
+  if (!options.certification) return { files: paths, outcome };
+  const manifestPath = join(absDir, MANIFEST_FILE_NAME);
+  const manifest = manifestOf(redacted, outcome, entries);
+  await guarded(manifestPath, () => writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`));
+  return { files: paths, manifest: manifestPath, outcome };
+}
+
+function manifestOf(run: RunResult, outcome: ReportOutcome, files: readonly ManifestEntry[]): CertificationManifest {
+  return {
+    manifestVersion: '1.0',
+    tool: run.tool,
+    role: run.role,
+    profile: run.profile,
+    specRevision: run.specRevision,
+    target: run.target,
+    catalogueHash: run.catalogueHash,
+    finishedAt: run.finishedAt,
+    conformant: outcome.conformant,
+    files,
+  };
+}
+
+async function guarded(path: string, op: () => Promise<unknown>): Promise<void> {
+  try {
+    await op();
+  } catch (err) {
+    throw new ConformanceError('REPORT_WRITE_FAILED', `cannot write ${path}`, { cause: err, details: { path } });
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * @module The mock WFM's own PKI: a root CA and the TLS server leaf it issued (the root CA is what the Certificate
+ * API returns), generated at start with core/pki, or reloaded from `--data-dir` so that devices which pinned the
+ * root CA keep trusting the mock after a restart. Also the "other" CAs of faults: an unrelated CA for
+ * `ca-not-issuer`, and an imposter chain for the `imposter-tls-after-ca-download` scenario fault.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConformanceError, isConformanceError } from '../core/errors.js';
+import {
+  createRootCa,
+  DEFAULT_SERVER_HOSTS,
+  issueServerLeaf,
+  parseCertificate,
+  pemToDer,
+  sha256Hex,
+  spkiSha256Hex,
+  type IssuedCertificate,
+  type KeyType,
+} from '../core/pki/index.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+/** The genuine PKI of a mock instance. */
+export interface MockPki {
+  readonly rootCa: IssuedCertificate;
+  readonly server: IssuedCertificate;
+}
+
+interface StoredCertificate {
+  readonly name: string;
+  readonly keyType: KeyType;
+  readonly certPem: string;
+  readonly chainPem: string;
+  readonly privateKeyPem: string;
+}
+
+const PKI_FILE = 'pki.json';
+
+function toStored(cert: IssuedCertificate): StoredCertificate {
+  return { name: cert.name, keyType: cert.keyType, certPem: cert.certPem, chainPem: cert.chainPem, privateKeyPem: cert.privateKeyPem };
+}
+
+/**
+ * Rebuilds an {@link IssuedCertificate} from stored PEMs.
+ * @throws ConformanceError `CERT_ENCODING_INVALID` / `CERT_PARSE_FAILED` for a damaged certificate
+ */
+export function issuedFromPem(stored: StoredCertificate): IssuedCertificate {
+  const certDer = pemToDer(stored.certPem);
+  const x509 = parseCertificate(certDer);
+  return {
+    name: stored.name,
+    keyType: stored.keyType,
+    certPem: stored.certPem,
+    certDer,
+    privateKey: createPrivateKey(stored.privateKeyPem),
+    privateKeyPem: stored.privateKeyPem,
+    chainPem: stored.chainPem,
+    fingerprint256: sha256Hex(certDer),
+    spkiSha256Hex: spkiSha256Hex(x509),
+    x509,
+  };
+}
+
+/** Server identities for the leaf: localhost and loopback, plus `extraHosts` (wildcard addresses are skipped). */
+export function serverHosts(extraHosts: readonly string[]): string[] {
+  const hosts = [...DEFAULT_SERVER_HOSTS];
+  for (const h of extraHosts) if (h !== '' && h !== '0.0.0.0' && h !== '::' && !hosts.includes(h)) hosts.push(h);
+  return hosts;
+}
+
+/** Generates a fresh root CA and a server leaf it issues. `label` goes into the CA's common name. */
+export async function generateMockPki(hosts: readonly string[], label = 'Margo Mock WFM Root CA'): Promise<MockPki> {
+  const rootCa = await createRootCa({ commonName: label, name: 'mock-root-ca' });
+  const server = await issueServerLeaf(rootCa, { hosts, name: 'mock-server' });
+  return { rootCa, server };
+}
+
+/**
+ * The PKI for a mock instance: `given` when passed; else the one stored in `dataDir/pki.json`; else a fresh one
+ * (written to `dataDir/pki.json` with mode 0600 when `dataDir` is set, before the server starts).
+ * @throws ConformanceError `CONFIG_INVALID` when the stored file cannot be parsed
+ */
+export async function loadOrCreatePki(opts: {
+  readonly given?: MockPki;
+  readonly dataDir?: string;
+  readonly hosts: readonly string[];
+}): Promise<MockPki> {
+  if (opts.given !== undefined) return opts.given;
+  if (opts.dataDir === undefined) return generateMockPki(opts.hosts);
+  const file = join(opts.dataDir, PKI_FILE);
+  const stored = await readStored(file);
+  if (stored !== undefined) return stored;
+  const pki = await generateMockPki(opts.hosts);
+  await writeFileAtomic(file, JSON.stringify({ rootCa: toStored(pki.rootCa), server: toStored(pki.server) }, null, 2));
+  return pki;
+}
+
+async function readStored(file: string): Promise<MockPki | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConformanceError('CONFIG_INVALID', `cannot read ${file}`, { cause: err });
+  }
+  try {
+    const parsed = JSON.parse(text) as { rootCa: StoredCertificate; server: StoredCertificate };
+    return { rootCa: issuedFromPem(parsed.rootCa), server: issuedFromPem(parsed.server) };
+  } catch (err) {
+    if (err instanceof SyntaxError || isConformanceError(err)) {
+      throw new ConformanceError('CONFIG_INVALID', `${file} is not a mock PKI file`, { cause: err });
+    }
+    throw err;
+  }
+}
