@@ -134,11 +134,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .description('run the device simulator: CA download, pinning, onboarding, capabilities, desired state, status')
     .option('--wfm <url>', 'WFM base URL (default env MARGO_WFM_URL)')
     .option('--ca <file>', 'root CA PEM provisioned out of band (skips the certificate download)')
+    .option('--ca-from-env', 'take the root CA from MARGO_CA_FILE instead of downloading it')
     .option('--config <file>', 'YAML configuration file')
     .option('--profile <id>', 'rfc9421-v1 (default) | rfc9421-rc2')
     .option('--fault <name>', 'deliberate fault (repeatable; see `faults`)', collect)
     .option('--key-type <type>', 'ec-p256 (default) | ec-p384 | rsa-2048 | rsa-3072 | ed25519')
+    .option('--device-id <id>', 'deviceId reported in capabilities (default derived from the certificate)')
     .option('--timeout <ms>', 'per-request timeout in milliseconds')
+    .option('--verbose', 'also print each request line')
     .action(async (opts) => {
       const { runDeviceCliCommand } = await import('./commands/device.js');
       exitCode = await runDeviceCliCommand(opts, io);

@@ -10,8 +10,10 @@ import { createSession } from './session.js';
 import type { DeviceSession } from './session.js';
 import { reportStatus } from './status.js';
 import { downloadCa, pin } from './trust.js';
-import type { Device, DeviceOptions, DeviceSendRequest, DeviceSendResult, StepOutcome } from './types.js';
-import { pathClientId, routeSpec, sendOnce, urlFor } from './wire.js';
+import type { DeviceFault } from './faults.js';
+import type { Device, DeviceOptions, DeviceSendRequest, DeviceStep, SignedDeviceRequest, StepOutcome } from './types.js';
+import { pathClientId, routeSpec, sendOnce, signWire, urlFor } from './wire.js';
+import type { WireRequest } from './wire.js';
 
 function lowerCaseHeaders(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -20,11 +22,11 @@ function lowerCaseHeaders(headers: Readonly<Record<string, string>> | undefined)
 }
 
 /**
- * One request on a profile route, no retries. `clientId`/`deviceId` params default to the device's own; an object
- * body is sent as JSON; the Certificate API goes over the bootstrap channel until a root CA is known.
- * Throws ROUTE_NOT_IN_PROFILE, ROUTE_PARAM_MISSING, and signing errors (KEY_UNSUPPORTED, SIGNING_FAULT_NOT_APPLICABLE).
+ * Resolves a {@link DeviceSendRequest} to a wire request: route URL (`clientId`/`deviceId` default to the device's
+ * own), an object body as JSON, the bootstrap channel for the Certificate API until a root CA is known.
+ * Throws ROUTE_NOT_IN_PROFILE, ROUTE_PARAM_MISSING.
  */
-async function sendRequest(session: DeviceSession, req: DeviceSendRequest): Promise<DeviceSendResult> {
+async function wireRequestOf(session: DeviceSession, req: DeviceSendRequest): Promise<WireRequest> {
   const id = await session.identity();
   const spec = routeSpec(session, req.route);
   const clientId = pathClientId(session, id.deviceId);
@@ -37,40 +39,63 @@ async function sendRequest(session: DeviceSession, req: DeviceSendRequest): Prom
     headers['content-type'] ??= 'application/json';
   }
   const bootstrap = req.route === 'certificate' && session.state.caPem === undefined && !session.faults.has('tls-verify-off');
-  return sendOnce(session, {
+  return {
     label: `send ${req.route}`,
     method: spec.method,
     url: urlFor(session, spec, params),
     headers,
     ...(body === undefined ? {} : { body }),
     sign: req.sign ?? spec.signed,
-    faults: new Set(req.faults ?? session.faults),
+    faults: req.faults === undefined ? session.faults : new Set(req.faults),
     ...(req.created === undefined ? {} : { created: req.created }),
     ...(req.identity === undefined ? {} : { identity: req.identity }),
+    ...(req.signingKey === undefined ? {} : { signingKey: req.signingKey }),
     channel: bootstrap ? 'bootstrap' : 'pinned',
-  });
+  };
+}
+
+/** Builds the request `send` would put on the wire, signed, without sending it (benchmarks, previews). */
+async function signOnly(session: DeviceSession, req: DeviceSendRequest): Promise<SignedDeviceRequest> {
+  const wire = await wireRequestOf(session, req);
+  if (!wire.sign) return { request: { method: wire.method, url: wire.url, headers: { ...wire.headers }, ...(wire.body === undefined ? {} : { body: wire.body }) } };
+  const { parts, signatureBase } = await signWire(session, wire);
+  return { request: parts, signatureBase };
+}
+
+/**
+ * Steps whose failure a faulted device ignores, because its own fault provoked the refusal: the broken client goes
+ * on, so the traffic after the faulty request can still be judged (and a client suite sees only its fault fail).
+ */
+const TOLERATED_FAILURES: Partial<Record<DeviceFault, readonly DeviceStep[]>> = {
+  'continue-after-403': ['onboard'],
+  'invalid-capabilities': ['capabilities'],
+  'ignore-client-id': ['capabilities', 'poll-desired-state', 'fetch-deployments'],
+};
+
+function toleratesFailure(session: DeviceSession, outcome: StepOutcome): boolean {
+  if (outcome.status === undefined) return false;
+  if (outcome.step === 'onboard' && outcome.status !== 403) return false;
+  return [...session.faults].some((f) => TOLERATED_FAILURES[f]?.includes(outcome.step) === true);
 }
 
 /**
  * The seed's sequence: (1) root CA via the Certificate API unless given out of band, (2) pin it, (3) onboard,
  * (4) capabilities, (5) poll the desired state twice (the second with If-None-Match, to exercise ETag/304),
- * (6) fetch the deployments, (7) report a status for each. Stops at the first failed step; with fault
- * `continue-after-403` a 403 on onboarding does not stop it. `ok` is true when every step succeeded.
+ * (6) fetch the deployments, (7) report a status for each. Stops at the first failed step, except where the
+ * device's own fault provoked the refusal ({@link TOLERATED_FAILURES}: `continue-after-403` goes on after a 403 on
+ * onboarding). `ok` is true when every step succeeded.
  */
 async function runSequence(session: DeviceSession): Promise<{ ok: boolean; steps: StepOutcome[] }> {
   const steps: StepOutcome[] = [];
   const done = (): { ok: boolean; steps: StepOutcome[] } => ({ ok: steps.every((s) => s.ok), steps });
   const go = (outcome: StepOutcome): boolean => {
     steps.push(outcome);
-    return outcome.ok;
+    return outcome.ok || toleratesFailure(session, outcome);
   };
   if (session.state.caPem !== undefined) session.log('download-ca', 'out-of-band', { detail: 'root CA provided out of band; Certificate API not called' });
   else if (!go(await downloadCa(session))) return done();
   if (!go(await pin(session))) return done();
-  const onboarding = await onboard(session);
-  steps.push(onboarding);
-  const goOn = onboarding.ok || (session.faults.has('continue-after-403') && onboarding.status === 403);
-  if (!goOn) return done();
+  if (!go(await onboard(session))) return done();
   if (!go(await sendCapabilities(session))) return done();
   if (!go(await pollDesiredState(session))) return done();
   if (!go(await pollDesiredState(session))) return done();
@@ -102,7 +127,8 @@ export function createDevice(options: DeviceOptions): Device {
     get caPem() {
       return session.state.caPem;
     },
-    send: (req) => sendRequest(session, req),
+    send: async (req) => sendOnce(session, await wireRequestOf(session, req)),
+    sign: (req) => signOnly(session, req),
     close: () => session.close(),
   };
 }

@@ -33,16 +33,13 @@ function redactHeaders(headers: Readonly<Record<string, string>>, redaction: Red
   return out;
 }
 
-function isTextual(bytes: Uint8Array): boolean {
-  // A NUL byte or invalid UTF-8 means binary (a gzip bundle, say); it is kept as base64 with a marker.
-  if (bytes.includes(0)) return false;
-  return Buffer.from(bytes).toString('utf8').includes('\uFFFD') === false;
-}
-
 /** A body excerpt: UTF-8 text, or `base64:` + base64 for binary bodies; cut at {@link BODY_EXCERPT_CHARS}. */
 export function bodyExcerpt(body: Uint8Array | undefined, redaction: Redaction): string | undefined {
   if (body === undefined || body.length === 0) return undefined;
-  const text = isTextual(body) ? Buffer.from(body).toString('utf8') : `base64:${Buffer.from(body).toString('base64')}`;
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const utf8 = bytes.toString('utf8');
+  // A NUL byte or invalid UTF-8 means binary (a gzip bundle, say); it is kept as base64 with a marker.
+  const text = bytes.includes(0) || utf8.includes('\uFFFD') ? `base64:${bytes.toString('base64')}` : utf8;
   const cut = text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…[${text.length} chars]` : text;
   return redactText(cut, redaction);
 }

@@ -16,11 +16,21 @@ import type { RetriedResult } from './wire.js';
 /** Attempts at onboarding while the WFM answers "pending approval" (202, or 403 under `pendingApprovalBehavior: 403`). */
 export const DEFAULT_ONBOARDING_ATTEMPTS = 3;
 
+/** Shortest wait for the onboarding answer when the WFM holds it until the WFM user decides (`hold`), ms. */
+export const HOLD_TIMEOUT_MS = 60_000;
+
 const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json', accept: 'application/json' };
 
-/** UTF-8 bytes of a JSON body (bigint-safe). */
+function containsBigInt(value: unknown): boolean {
+  if (typeof value === 'bigint') return true;
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.values(value).some(containsBigInt);
+}
+
+/** UTF-8 bytes of a JSON body; bigint values (u64 manifest versions) are written exactly. */
 export function jsonBytes(value: unknown): Uint8Array {
-  return Buffer.from(stringifyJson(value), 'utf8');
+  // JSON.stringify is several times faster than the lossless serializer and is exact when no bigint is present.
+  return Buffer.from(containsBigInt(value) ? stringifyJson(value) : JSON.stringify(value), 'utf8');
 }
 
 function clientIdOf(body: Buffer): string | undefined {
@@ -48,7 +58,8 @@ function refusalAttempts(session: DeviceSession, status: number | undefined, pen
 
 /**
  * Step 3: POST the OnboardingRequest (certificate field per `certificate.encoding`), signed with the key of that
- * certificate. On a success status the `clientId` is kept. Fails with ONBOARDING_REJECTED (400/403, after the
+ * certificate. On a success status the `clientId` is kept. Under `pendingApprovalBehavior: hold` the WFM keeps the
+ * request open until its user decides, so the device waits at least {@link HOLD_TIMEOUT_MS} for the answer. Fails with ONBOARDING_REJECTED (400/403, after the
  * pending-approval retries), RESPONSE_INVALID (no clientId in the body), UNEXPECTED_STATUS or a transport error.
  * `attempts` counts every request sent.
  * @see seed page: 201 {clientId}; 400 invalid certificate; 403 not trusted / rejected
@@ -71,6 +82,7 @@ export async function onboard(session: DeviceSession): Promise<StepOutcome> {
       sign: spec.signed,
       faults: session.faults,
       channel: 'pinned',
+      ...(session.config.onboarding.pendingApprovalBehavior === 'hold' ? { timeoutMs: Math.max(session.timeoutMs, HOLD_TIMEOUT_MS) } : {}),
     });
     total += sent.attempts;
     const counted: RetriedResult = { last: sent.last, attempts: total };

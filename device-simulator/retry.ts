@@ -24,6 +24,8 @@ export function parseRetryAfterMs(value: string | undefined, nowMs: number): num
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP-date starts with a day name (IMF-fixdate, RFC 850 and asctime forms); Date.parse alone accepts '-1'.
+  if (!/^[A-Z][a-z]{2}/.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);

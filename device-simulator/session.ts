@@ -8,8 +8,6 @@ import type { Clock } from '../core/clock.js';
 import { mergeConfig } from '../core/config.js';
 import type { MargoConfig } from '../core/config.js';
 import { ConformanceError } from '../core/errors.js';
-import { createRequestSigner } from '../core/http-signatures/index.js';
-import type { RequestSigner, SigningFault } from '../core/http-signatures/index.js';
 import { createHttpClient } from '../core/net/index.js';
 import type { HttpClient } from '../core/net/index.js';
 import type { IssuedCertificate } from '../core/pki/index.js';
@@ -20,6 +18,8 @@ import type { Redaction } from './evidence.js';
 import type { DeviceFault } from './faults.js';
 import { certificateFieldFor, defaultDeviceId, resolveDeviceCertificate } from './identity.js';
 import { DEFAULT_RETRY_POLICY, timerSleep } from './retry.js';
+import { createDeviceSigners } from './signing.js';
+import type { DeviceSigners } from './signing.js';
 import type { DeviceLogEntry, DeviceOptions, DeviceStep, RetryPolicy, SleepFn } from './types.js';
 
 /** One deployment listed in the accepted desired-state manifest. */
@@ -56,14 +56,6 @@ export interface PreparedIdentity {
   readonly deviceId: string;
 }
 
-/** Signer cache key parts. */
-export interface SignerSpec {
-  readonly certificate: IssuedCertificate;
-  readonly keyid: string;
-  readonly components: readonly string[];
-  readonly faults: readonly SigningFault[];
-}
-
 /** Everything one device works with. */
 export interface DeviceSession {
   readonly options: DeviceOptions;
@@ -82,7 +74,9 @@ export interface DeviceSession {
   pinnedClient(): HttpClient;
   /** A fresh unverified client for the first contact; the caller closes it. */
   bootstrapClient(): HttpClient;
-  signer(spec: SignerSpec): RequestSigner;
+  readonly signers: DeviceSigners;
+  /** `scheme://host[:port][/prefix]` of the WFM, parsed once; route paths are appended to it. */
+  readonly baseUrl: string;
   close(): Promise<void>;
 }
 
@@ -114,7 +108,6 @@ export function createSession(opts: DeviceOptions): DeviceSession {
   };
   let identity: Promise<PreparedIdentity> | undefined;
   let pinned: { caPem: string | undefined; client: HttpClient } | undefined;
-  const signers = new Map<string, RequestSigner>();
 
   function prepareIdentity(): Promise<PreparedIdentity> {
     identity ??= resolveDeviceCertificate(opts.identity, clock.nowMs(), opts.deviceId ?? 'margo-simulated-device').then(
@@ -164,29 +157,20 @@ export function createSession(opts: DeviceOptions): DeviceSession {
     },
     identity: prepareIdentity,
     pinnedClient,
-    bootstrapClient: () => createHttpClient({ insecure: true, timeoutMs }),
-    signer(spec) {
-      const key = `${spec.certificate.fingerprint256}|${spec.keyid}|${spec.components.join(' ')}|${spec.faults.join(',')}`;
-      let signer = signers.get(key);
-      if (signer === undefined) {
-        signer = createRequestSigner({
-          privateKey: spec.certificate.privateKey,
-          keyid: spec.keyid,
-          label: config.signatures.label,
-          components: spec.components,
-          faults: spec.faults,
-          digestMode: config.digest.mode,
-          ...(config.signatures.algorithm === undefined ? {} : { algorithm: config.signatures.algorithm }),
-        });
-        signers.set(key, signer);
-      }
-      return signer;
-    },
+    bootstrapClient: () => createHttpClient({ insecure: true, minVersion: config.tls.minVersion, timeoutMs }),
+    signers: createDeviceSigners(config),
+    baseUrl: baseUrlOf(opts.wfmUrl),
     async close() {
       await pinned?.client.close();
       pinned = undefined;
     },
   };
+}
+
+/** Origin plus path prefix without a trailing slash: `https://wfm.example/margo/` → `https://wfm.example/margo`. */
+function baseUrlOf(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
 }
 
 function assertBaseUrl(url: string): void {

@@ -1,10 +1,12 @@
 /**
  * @module Public types of the device simulator: options, step outcomes, the log entry and the {@link Device} handle.
  */
+import type { KeyObject } from 'node:crypto';
 import type { Evidence } from '../core/check.js';
 import type { Clock } from '../core/clock.js';
 import type { MargoConfig } from '../core/config.js';
 import type { ConformanceError } from '../core/errors.js';
+import type { HttpRequestParts } from '../core/http-signatures/index.js';
 import type { HttpResult } from '../core/net/index.js';
 import type { IssuedCertificate, KeyType } from '../core/pki/index.js';
 import type { RouteName } from '../core/profiles/index.js';
@@ -98,6 +100,12 @@ export interface StepOutcome {
 /** Outcome of a desired-state poll. */
 export type PollOutcome = StepOutcome & { readonly manifest?: unknown; readonly notModified?: boolean };
 
+/** A bare private key with the keyid to put in `Signature-Input`. */
+export interface SigningKey {
+  readonly privateKey: KeyObject;
+  readonly keyid: string;
+}
+
 /** One request for {@link Device.send}: a profile route with per-request overrides. */
 export interface DeviceSendRequest {
   readonly route: RouteName;
@@ -115,6 +123,8 @@ export interface DeviceSendRequest {
   readonly created?: number;
   /** Signs with this certificate's key (and keyid) instead of the device's. */
   readonly identity?: IssuedCertificate;
+  /** Signs with this bare key (e.g. a published RFC 9421 test key); wins over `identity`. */
+  readonly signingKey?: SigningKey;
 }
 
 /** What {@link Device.send} observed: a response or a transport/TLS error, always with evidence. */
@@ -123,6 +133,13 @@ export interface DeviceSendResult {
   readonly error?: ConformanceError;
   readonly signatureBase?: string;
   readonly evidence: Evidence;
+}
+
+/** A request as {@link Device.send} would put it on the wire (header names lower-case). */
+export interface SignedDeviceRequest {
+  readonly request: HttpRequestParts;
+  /** Absent when the request is unsigned. */
+  readonly signatureBase?: string;
 }
 
 /** A simulated Margo device (WFM client). Holds its own state; nothing is shared between devices. */
@@ -148,6 +165,8 @@ export interface Device {
   readonly caPem: string | undefined;
   /** Sends one request on a profile route with per-request overrides (no retries). */
   send(req: DeviceSendRequest): Promise<DeviceSendResult>;
+  /** Builds and signs the request `send` would send, without sending it (the signing path alone, for benchmarks). */
+  sign(req: DeviceSendRequest): Promise<SignedDeviceRequest>;
   /** Closes the device's connection pools. */
   close(): Promise<void>;
 }

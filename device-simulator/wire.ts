@@ -7,18 +7,16 @@
  */
 import type { Evidence } from '../core/check.js';
 import { ConformanceError, isConformanceError } from '../core/errors.js';
-import type { SigningFault } from '../core/http-signatures/index.js';
 import type { HttpRequestParts } from '../core/http-signatures/index.js';
 import type { IssuedCertificate } from '../core/pki/index.js';
-import { routeUrl } from '../core/profiles/index.js';
+import { expandPath } from '../core/profiles/index.js';
 import type { RouteName, RouteSpec } from '../core/profiles/index.js';
 import { exchangeEvidence } from './evidence.js';
-import { signingFaultsOf } from './faults.js';
 import type { DeviceFault } from './faults.js';
 import { keyIdFor } from './identity.js';
 import { parseRetryAfterMs, planRetry } from './retry.js';
 import type { DeviceSession } from './session.js';
-import type { DeviceSendResult, DeviceStep, RetryPolicy } from './types.js';
+import type { DeviceSendResult, DeviceStep, RetryPolicy, SigningKey } from './types.js';
 
 /** A request ready for the wire, before signing. Header names lower-case. */
 export interface WireRequest {
@@ -33,20 +31,16 @@ export interface WireRequest {
   /** Unix seconds; default the clock's now at each attempt. */
   readonly created?: number;
   readonly identity?: IssuedCertificate;
+  /** A bare key and keyid to sign with (e.g. the published RFC 9421 test keys); wins over `identity`. */
+  readonly signingKey?: SigningKey;
   /** `bootstrap` = the unverified first contact (Certificate API only). */
   readonly channel: 'pinned' | 'bootstrap';
+  /** Overrides the device's per-request timeout, ms. */
+  readonly timeoutMs?: number;
 }
 
 /** Attempts a device makes when fault `retry-tight-loop` is on. */
 export const TIGHT_LOOP_ATTEMPTS = 30;
-
-/** Faults that need a body (or a covered content-digest) to change anything. */
-const BODY_FAULTS: ReadonlySet<SigningFault> = new Set([
-  'wrong-content-digest',
-  'drop-content-digest',
-  'body-changed-after-signing',
-  'uncovered-content-digest',
-]);
 
 /**
  * The route spec of `route` in the device's profile. Throws ROUTE_NOT_IN_PROFILE when the profile lacks it
@@ -74,29 +68,27 @@ export function pathClientId(session: DeviceSession, deviceId: string): string |
 
 /** Full URL of `route` under the WFM base URL (path prefix kept). Throws ROUTE_PARAM_MISSING for an empty param. */
 export function urlFor(session: DeviceSession, spec: RouteSpec, params: Readonly<Record<string, string>>): string {
-  return routeUrl(session.options.wfmUrl, spec.path, params);
+  return `${session.baseUrl}${expandPath(spec.path, params)}`;
 }
 
-/** Covered components for a request with or without a body (`signatures.coveredComponents`, `digest.requireOnEmptyBody`). */
-function componentsFor(session: DeviceSession, hasBody: boolean): readonly string[] {
-  const all = session.config.signatures.coveredComponents;
-  if (hasBody || session.config.digest.requireOnEmptyBody) return all;
-  return all.filter((c) => c.toLowerCase() !== 'content-digest');
+/** The key and keyid a request is signed with: the device's own, or another certificate's. */
+async function keyOf(session: DeviceSession, identity: IssuedCertificate | undefined): Promise<SigningKey> {
+  if (identity !== undefined) return { privateKey: identity.privateKey, keyid: keyIdFor(identity, session.config, undefined) };
+  const { certificate } = await session.identity();
+  return { privateKey: certificate.privateKey, keyid: keyIdFor(certificate, session.config, session.state.clientId) };
 }
 
-async function signWire(session: DeviceSession, req: WireRequest): Promise<{ parts: HttpRequestParts; signatureBase: string }> {
-  const id = await session.identity();
-  const certificate = req.identity ?? id.certificate;
-  const hasBody = (req.body?.length ?? 0) > 0;
-  const components = componentsFor(session, hasBody);
-  const coversDigest = components.some((c) => c.toLowerCase() === 'content-digest');
-  // A body fault on a bodyless GET would change nothing (or add a body to a GET): it applies where it can.
-  const faults = signingFaultsOf([...req.faults]).filter(
-    (f) => !BODY_FAULTS.has(f) || hasBody || (coversDigest && f !== 'body-changed-after-signing'),
-  );
-  const keyid = keyIdFor(certificate, session.config, req.identity === undefined ? session.state.clientId : undefined);
-  const signer = session.signer({ certificate, keyid, components, faults });
-  const parts: HttpRequestParts = { method: req.method, url: req.url, headers: { ...req.headers } };
+/**
+ * Signs a wire request with the device key (or `req.signingKey`, or `req.identity`'s key) through the device's cached signer: covered
+ * components per config, signing faults that apply to this request, `created` = `req.created` or now.
+ * Resolves to the request parts as they go on the wire and the signature base.
+ */
+export async function signWire(session: DeviceSession, req: WireRequest): Promise<{ parts: HttpRequestParts; signatureBase: string }> {
+  const plan = session.signers.plan(req.faults, (req.body?.length ?? 0) > 0);
+  const key = req.signingKey ?? (await keyOf(session, req.identity));
+  const signer = session.signers.signer(key.privateKey, key.keyid, plan);
+  // The core signer copies the headers before adding its own, so the readonly map is passed as it is.
+  const parts: HttpRequestParts = { method: req.method, url: req.url, headers: req.headers as Record<string, string> };
   if (req.body !== undefined) parts.body = req.body;
   const signed = signer.sign(parts, req.created ?? session.clock.nowSeconds());
   return { parts: signed.request, signatureBase: signed.signatureBase };
@@ -134,7 +126,7 @@ export async function sendOnce(session: DeviceSession, req: WireRequest): Promis
     const client = bootstrap ?? session.pinnedClient();
     const spec = { method: parts.method, url: parts.url, headers: parts.headers, ...(parts.body === undefined ? {} : { body: parts.body }) };
     const signal = session.options.signal;
-    const result = await client.send(spec, { timeoutMs: session.timeoutMs, ...(signal === undefined ? {} : { signal }) });
+    const result = await client.send(spec, { timeoutMs: req.timeoutMs ?? session.timeoutMs, ...(signal === undefined ? {} : { signal }) });
     const evidence = evidenceOf({
       response: { status: result.status, headers: result.headers, body: result.body },
       ...(result.tls === undefined ? {} : { tls: result.tls }),

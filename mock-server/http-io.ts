@@ -78,7 +78,7 @@ export function writeResponse(
 ): WrittenResponse {
   const noBody = status === 304 || status === 204;
   const sent = noBody ? Buffer.alloc(0) : body;
-  const all = noBody ? { ...headers } : { ...headers, 'content-length': String(sent.length) };
+  const all: Record<string, string> = noBody ? { ...headers } : { ...headers, 'content-length': String(sent.length) };
   if (noBody) delete all['content-type'];
   if (!res.headersSent) res.writeHead(status, all);
   res.end(sent);

@@ -25,6 +25,8 @@ export interface MockLogEntry {
   readonly verdict: string;
   readonly status: number;
   readonly durationMs: number;
+  /** Set when the mock itself failed (answered 500): the error name and message. */
+  readonly error?: string;
 }
 
 /** Options of {@link startMockWfm}. Every field is optional; defaults in brackets. */

@@ -1,7 +1,12 @@
 /**
  * @module Named signing faults: deliberate misbehaviour of the signer, used by the device simulator and the suites to
- * prove that a verifier rejects each broken signature. A fault is an option of the one signer, never a forked copy.
+ * prove that a verifier rejects each broken signature. A fault is an option of the one signer, never a forked copy;
+ * the helpers below are the parts of signing that only faults use.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { ConformanceError } from '../errors.js';
+import type { SignVariant, SignatureAlgorithm } from './algorithms.js';
 
 /** One deliberate deviation from RFC 9421 / RFC 9530 / Margo payload security. */
 export type SigningFault =
@@ -42,4 +47,65 @@ export const SIGNING_FAULTS: readonly { readonly name: SigningFault; readonly br
 /** True when `name` is a known fault (for config and CLI validation). */
 export function isSigningFault(name: string): name is SigningFault {
   return SIGNING_FAULTS.some((f) => f.name === name);
+}
+
+/** The crypto-level faults for `algorithm`; throws `SIGNING_FAULT_NOT_APPLICABLE` when one cannot apply. */
+export function signVariant(algorithm: SignatureAlgorithm, faults: ReadonlySet<SigningFault>): SignVariant {
+  const isEcdsa = algorithm === 'ecdsa-p256-sha256' || algorithm === 'ecdsa-p384-sha384';
+  const isPss = algorithm === 'rsa-pss-sha256' || algorithm === 'rsa-pss-sha512';
+  if (faults.has('der-ecdsa') && !isEcdsa) throw notApplicable('der-ecdsa', `algorithm ${algorithm} is not ECDSA`);
+  if (faults.has('wrong-pss-salt') && !isPss) throw notApplicable('wrong-pss-salt', `algorithm ${algorithm} is not RSA-PSS`);
+  return { derEcdsa: faults.has('der-ecdsa'), wrongPssSalt: faults.has('wrong-pss-salt') };
+}
+
+/** Applies faults that act after signing; returns the body to send. Mutates `headers` (our own copy). */
+export function applyPostSigningFaults(headers: Record<string, string>, body: Uint8Array, faults: ReadonlySet<SigningFault>): Uint8Array {
+  if (faults.has('drop-content-digest')) delete headers['content-digest'];
+  if (faults.has('no-signature')) {
+    delete headers['signature'];
+    delete headers['signature-input'];
+  }
+  if (faults.has('drop-signature-header')) delete headers['signature'];
+  if (!faults.has('body-changed-after-signing')) return body;
+  const changed = alteredBody(body);
+  if (headers['content-length'] !== undefined) headers['content-length'] = String(changed.length);
+  return changed;
+}
+
+/** Flips the lowest bit of the middle byte: a signature of the right length that no longer verifies. */
+export function flipOneBit(signature: Buffer): void {
+  const middle = signature.length >> 1;
+  signature.writeUInt8((signature.readUInt8(middle) ^ 0x01) & 0xff, middle);
+}
+
+/** The body plus one trailing space: still valid JSON, different digest. */
+export function alteredBody(body: Uint8Array): Uint8Array {
+  const changed = new Uint8Array(body.length + 1);
+  changed.set(body);
+  changed[body.length] = 0x20;
+  return changed;
+}
+
+/** A fresh key pair of the same type and size, for `signed-by-other-key`. Throws `KEY_UNSUPPORTED` otherwise. */
+export function generateSameKeyType(key: KeyObject): KeyObject {
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case 'ec':
+      return generateKeyPairSync('ec', { namedCurve: details.namedCurve ?? 'prime256v1' }).privateKey;
+    case 'rsa':
+      return generateKeyPairSync('rsa', { modulusLength: details.modulusLength ?? 2048 }).privateKey;
+    case 'rsa-pss':
+      return generateKeyPairSync('rsa-pss', { modulusLength: details.modulusLength ?? 2048 }).privateKey;
+    case 'ed25519':
+      return generateKeyPairSync('ed25519').privateKey;
+    default:
+      throw new ConformanceError('KEY_UNSUPPORTED', `cannot generate another key like this ${key.asymmetricKeyType ?? key.type} key`);
+  }
+}
+
+/** The error for a fault that would change nothing (a fault must never pass silently). */
+export function notApplicable(fault: SigningFault, why: string): ConformanceError {
+  return new ConformanceError('SIGNING_FAULT_NOT_APPLICABLE', `signing fault ${fault} changes nothing here: ${why}`, {
+    details: { fault },
+  });
 }

@@ -10,6 +10,7 @@ export {
   RSA_ALGORITHMS,
   algorithmsForKey,
   defaultAlgorithmForKey,
+  diagnoseSignatureFailure,
   isAlgorithmCompatible,
   isSignatureAlgorithm,
   signBase,

@@ -9,16 +9,16 @@
  * the base, and calls `crypto.sign` once with the already imported KeyObject.
  * @see RFC 9421 §3.1, RFC 9530 §2
  */
-import { generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { serializeString } from 'structured-headers';
 import { computeContentDigest } from '../content-digest.js';
 import type { DigestMode } from '../content-digest.js';
 import { ConformanceError } from '../errors.js';
 import { assertAlgorithmFitsKey, defaultAlgorithmForKey, signBase } from './algorithms.js';
-import type { SignVariant, SignatureAlgorithm } from './algorithms.js';
+import type { SignatureAlgorithm } from './algorithms.js';
 import { isContentDigest, parseComponentId, uppercaseComponents } from './components.js';
 import type { ComponentId } from './components.js';
+import { alteredBody, applyPostSigningFaults, flipOneBit, generateSameKeyType, notApplicable, signVariant } from './faults.js';
 import type { SigningFault } from './faults.js';
 import { formatBase, prepareComponents } from './signature-base.js';
 import type { PreparedComponent } from './signature-base.js';
@@ -139,14 +139,6 @@ export function createRequestSigner(opts: Omit<SignOptions, 'created'>): Request
   return { algorithm, keyid: opts.keyid, label, sign };
 }
 
-function signVariant(algorithm: SignatureAlgorithm, faults: ReadonlySet<SigningFault>): SignVariant {
-  const isEcdsa = algorithm === 'ecdsa-p256-sha256' || algorithm === 'ecdsa-p384-sha384';
-  const isPss = algorithm === 'rsa-pss-sha256' || algorithm === 'rsa-pss-sha512';
-  if (faults.has('der-ecdsa') && !isEcdsa) throw notApplicable('der-ecdsa', `algorithm ${algorithm} is not ECDSA`);
-  if (faults.has('wrong-pss-salt') && !isPss) throw notApplicable('wrong-pss-salt', `algorithm ${algorithm} is not RSA-PSS`);
-  return { derEcdsa: faults.has('der-ecdsa'), wrongPssSalt: faults.has('wrong-pss-salt') };
-}
-
 function planComponents(ids: readonly string[], faults: ReadonlySet<SigningFault>): ComponentPlan {
   let components: ComponentId[] = ids.map((id) => parseComponentId(id));
   const removed = new Map<SigningFault, boolean>();
@@ -179,55 +171,4 @@ function signedCreated(created: number, faults: ReadonlySet<SigningFault>, stale
   if (faults.has('stale-created')) return created - staleBy;
   if (faults.has('future-created')) return created + staleBy;
   return created;
-}
-
-/** Applies faults that act after signing; returns the body to send. Mutates `headers` (our own copy). */
-function applyPostSigningFaults(headers: Record<string, string>, body: Uint8Array, faults: ReadonlySet<SigningFault>): Uint8Array {
-  if (faults.has('drop-content-digest')) delete headers['content-digest'];
-  if (faults.has('no-signature')) {
-    delete headers['signature'];
-    delete headers['signature-input'];
-  }
-  if (faults.has('drop-signature-header')) delete headers['signature'];
-  if (!faults.has('body-changed-after-signing')) return body;
-  const changed = alteredBody(body);
-  if (headers['content-length'] !== undefined) headers['content-length'] = String(changed.length);
-  return changed;
-}
-
-/** Flips the lowest bit of the middle byte: a signature of the right length that no longer verifies. */
-function flipOneBit(signature: Buffer): void {
-  const middle = signature.length >> 1;
-  signature.writeUInt8((signature.readUInt8(middle) ^ 0x01) & 0xff, middle);
-}
-
-/** The body plus one trailing space: still valid JSON, different digest. */
-function alteredBody(body: Uint8Array): Uint8Array {
-  const changed = new Uint8Array(body.length + 1);
-  changed.set(body);
-  changed[body.length] = 0x20;
-  return changed;
-}
-
-/** A fresh key pair of the same type and size, for `signed-by-other-key`. Throws `KEY_UNSUPPORTED` otherwise. */
-function generateSameKeyType(key: KeyObject): KeyObject {
-  const details = key.asymmetricKeyDetails ?? {};
-  switch (key.asymmetricKeyType) {
-    case 'ec':
-      return generateKeyPairSync('ec', { namedCurve: details.namedCurve ?? 'prime256v1' }).privateKey;
-    case 'rsa':
-      return generateKeyPairSync('rsa', { modulusLength: details.modulusLength ?? 2048 }).privateKey;
-    case 'rsa-pss':
-      return generateKeyPairSync('rsa-pss', { modulusLength: details.modulusLength ?? 2048 }).privateKey;
-    case 'ed25519':
-      return generateKeyPairSync('ed25519').privateKey;
-    default:
-      throw new ConformanceError('KEY_UNSUPPORTED', `cannot generate another key like this ${key.asymmetricKeyType ?? key.type} key`);
-  }
-}
-
-function notApplicable(fault: SigningFault, why: string): ConformanceError {
-  return new ConformanceError('SIGNING_FAULT_NOT_APPLICABLE', `signing fault ${fault} changes nothing here: ${why}`, {
-    details: { fault },
-  });
 }

@@ -47,7 +47,3 @@ export function getHeader(headers: Readonly<Record<string, string>>, lowerName: 
   return undefined;
 }
 
-/** True when the message is a request. */
-export function isRequestParts(message: HttpMessageParts): message is HttpRequestParts {
-  return typeof (message as HttpRequestParts).method === 'string';
-}

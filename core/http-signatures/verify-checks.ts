@@ -11,7 +11,7 @@ import type { SignatureInputEntry } from './signature-fields.js';
 import { getHeader } from './types.js';
 import type { HttpMessageParts } from './types.js';
 
-/** A typed refusal; thrown inside this module only and always turned into a failed outcome by verifyMessage. */
+/** A typed refusal; thrown by the checks and by verify.ts only, and always turned into a failed outcome there (never escapes). */
 export class Refusal extends Error {
   constructor(
     readonly reason: SignatureFailureReason,

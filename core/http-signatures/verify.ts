@@ -19,12 +19,12 @@ import {
 import type { SignatureAlgorithm } from './algorithms.js';
 import { showComponent } from './components.js';
 import type { KeyLookup, VerifyOutcome, VerifyPolicy } from './policy.js';
-import { Refusal, checkCasing, checkCoverage, checkCreated, checkDigestPresence, checkDigestValue } from './verify-checks.js';
 import { formatBase, prepareComponents } from './signature-base.js';
 import { parseSignatureDictionary, readSignatureBytes, readSignatureInputEntry } from './signature-fields.js';
 import type { SignatureInputEntry } from './signature-fields.js';
 import { getHeader } from './types.js';
 import type { HttpMessageParts, HttpRequestParts, HttpResponseParts } from './types.js';
+import { Refusal, checkCasing, checkCoverage, checkCreated, checkDigestPresence, checkDigestValue } from './verify-checks.js';
 
 type Failure = Extract<VerifyOutcome, { ok: false }>;
 type Context = Omit<Failure, 'ok' | 'reason' | 'message'>;

@@ -24,7 +24,7 @@ pre{background:var(--panel);border:1px solid var(--line);border-radius:4px;paddi
 .filter legend{color:var(--muted);padding:0 .3rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid var(--line)}
 th{color:var(--muted);font-weight:500}td.num{text-align:right;white-space:nowrap}
-.badge{display:inline-block;min-width:6.5rem;text-align:center;border-radius:3px;padding:0 .4rem;color:#fff;font-size:12px;font-weight:600}
+.badge{display:inline-block;min-width:7.5rem;white-space:nowrap;text-align:center;border-radius:3px;padding:0 .4rem;color:#fff;font-size:12px;font-weight:600}
 .s-pass{background:var(--pass)}.s-fail{background:var(--fail)}.s-warn{background:var(--warn)}.s-skip{background:var(--skip)}
 .s-not-applicable{background:var(--na)}.s-inconclusive{background:var(--inc)}.s-error{background:var(--err)}
 .xfail{display:inline-block;font-size:11px;border:1px solid var(--warn);color:var(--warn);border-radius:3px;padding:0 .3rem;margin-left:.4rem}

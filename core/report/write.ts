@@ -35,11 +35,15 @@ export interface CertificationManifest {
   readonly files: readonly ManifestEntry[];
 }
 
-/** What {@link writeReports} wrote: absolute paths of the report files, the manifest path when written, the outcome. */
+/**
+ * What {@link writeReports} wrote: absolute paths of the report files, the manifest path when written, the
+ * outcome, and the redacted run (what the console summary should print).
+ */
 export interface WrittenReports {
   readonly files: readonly string[];
   readonly manifest?: string;
   readonly outcome: ReportOutcome;
+  readonly redacted: RunResult;
 }
 
 /**
@@ -74,11 +78,11 @@ export async function writeReports(
     paths.push(path);
     entries.push({ file: f.fileName, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
   }
-  if (!options.certification) return { files: paths, outcome };
+  if (!options.certification) return { files: paths, outcome, redacted };
   const manifestPath = join(absDir, MANIFEST_FILE_NAME);
   const manifest = manifestOf(redacted, outcome, entries);
   await guarded(manifestPath, () => writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`));
-  return { files: paths, manifest: manifestPath, outcome };
+  return { files: paths, manifest: manifestPath, outcome, redacted };
 }
 
 function manifestOf(run: RunResult, outcome: ReportOutcome, files: readonly ManifestEntry[]): CertificationManifest {

@@ -15,6 +15,7 @@ import type { ClientCheckContext } from './context.js';
 import {
   acceptedOnboardings,
   arrivedMs,
+  clientEnding,
   clientNote,
   clientRoutes,
   describeExchange,
@@ -62,7 +63,7 @@ export const sendsOnboardingRequest = defineClientCheck({
     ];
     return violated(
       'MUST',
-      'the client did not onboard: no onboarding request reached the mock WFM',
+      `the client did not onboard: no onboarding request reached the mock WFM (the client ${clientEnding(rec)})`,
       'POST onboarding with an OnboardingRequest',
       `${exchangesOf(rec).length} request(s), ${tlsEventsOf(rec).length} TLS handshake(s), no onboarding`,
       seen,
@@ -301,7 +302,6 @@ export const stopsAfterInvalidCertificate = defineClientCheck({
   level: 'MUST',
   scenario: 'invalid-certificate-response',
   negative: true,
-  faults: ['continue-after-403'],
   clause: INVALID_CLAUSE,
   related: [{ source: ONBOARDING, section: 'Onboarding Sequence (secure API usage begins only after 201 Created {clientId})' }],
   profiles: PROFILES,

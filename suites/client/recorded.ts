@@ -82,16 +82,24 @@ export function requestBodyOf(x: RecordedExchange): Uint8Array {
   return new Uint8Array(Buffer.from(x.request.bodyBase64, 'base64'));
 }
 
-/** Parses a JSON body without losing integer precision; undefined when it is not JSON (the schema check reports that). */
-export function jsonOf(text: string | undefined): unknown {
-  if (text === undefined || text === '') return undefined;
+/** A body parsed as JSON, or why it is not JSON. */
+export type ParsedBody = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
+
+/** Parses a body as JSON without losing integer precision; an empty or non-JSON body is a result, not an error. */
+export function parseBody(text: string | undefined): ParsedBody {
+  if (text === undefined || text === '') return { ok: false, message: 'empty body' };
   try {
-    return parseJsonLossless(text);
+    return { ok: true, value: parseJsonLossless(text) };
   } catch (err) {
-    // A non-JSON body is data to judge, not a harness failure: the caller sees `undefined` and reports it.
-    if (err instanceof ConformanceError && err.code === 'JSON_MALFORMED') return undefined;
+    if (err instanceof ConformanceError && err.code === 'JSON_MALFORMED') return { ok: false, message: err.message };
     throw err;
   }
+}
+
+/** The JSON value of a body, or undefined when it is not JSON (the schema checks report why). */
+export function jsonOf(text: string | undefined): unknown {
+  const parsed = parseBody(text);
+  return parsed.ok ? parsed.value : undefined;
 }
 
 /** A member of a JSON object body as a string, or undefined. */
@@ -162,20 +170,19 @@ export function tlsEvidence(e: RecordedTlsEvent, label?: string): Evidence {
   };
 }
 
+/** How the client process ended, in a few words: `exited with code 3`, `was stopped at the scenario timeout`. */
+export function clientEnding(rec: ScenarioRecording): string {
+  const c = rec.client;
+  if (c.spawnError !== undefined) return `could not be started: ${c.spawnError}`;
+  if (c.mode === 'manual') return `was run by hand (${c.timedOut ? 'scenario timeout' : 'operator ended the scenario'})`;
+  if (c.timedOut) return 'was still running at the scenario timeout and was stopped';
+  return c.exitCode !== null ? `exited with code ${c.exitCode}` : `was ended by signal ${c.signal ?? 'unknown'}`;
+}
+
 /** A note on how the client process ended, with the tail of its stderr (and stdout when stderr is empty). */
 export function clientNote(rec: ScenarioRecording): Evidence {
   const c = rec.client;
-  const ended =
-    c.spawnError !== undefined
-      ? `could not be started: ${c.spawnError}`
-      : c.mode === 'manual'
-        ? `was run by hand (${c.timedOut ? 'scenario timeout' : 'operator ended the scenario'})`
-        : c.timedOut
-          ? `was still running at the scenario timeout and was stopped`
-          : c.exitCode !== null
-            ? `exited with code ${c.exitCode}`
-            : `was ended by signal ${c.signal ?? 'unknown'}`;
-  const lines = [`scenario ${rec.scenario.id}: the client ${ended} after ${(c.durationMs / 1000).toFixed(1)} s`];
+  const lines = [`scenario ${rec.scenario.id}: the client ${clientEnding(rec)} after ${(c.durationMs / 1000).toFixed(1)} s`];
   if (c.stderr.trim() !== '') lines.push(`stderr (tail):\n${tail(c.stderr)}`);
   else if (c.stdout.trim() !== '') lines.push(`stdout (tail):\n${tail(c.stdout)}`);
   else lines.push('no output');
@@ -184,7 +191,7 @@ export function clientNote(rec: ScenarioRecording): Evidence {
 
 /** `inconclusive` because the client never reached the point this check judges; carries the process note. */
 export function notReached(rec: ScenarioRecording, message: string, evidence: readonly Evidence[] = []): Verdict {
-  return { status: 'inconclusive', message, evidence: [...evidence, clientNote(rec)] };
+  return { status: 'inconclusive', message: `${message} (the client ${clientEnding(rec)})`, evidence: [...evidence, clientNote(rec)] };
 }
 
 /** A `pass` verdict. */

@@ -39,7 +39,7 @@ function retryPairs(ctx: ClientCheckContext, scenario: ClientScenarioId, statuse
     .filter((x) => statuses.includes(x.response.status) && x.route !== undefined)
     .map((refused): RetryPair => {
       const next = all.find((x) => x.id > refused.id && x.route === refused.route);
-      return next === undefined ? { refused } : { refused, next, gapMs: arrivedMs(next) - answeredMs(refused) };
+      return next === undefined ? { refused } : { refused, next, gapMs: Math.round(arrivedMs(next) - answeredMs(refused)) };
     });
   return { pairs, rec };
 }

@@ -51,6 +51,11 @@ export interface ScenarioContextData {
   readonly minDesiredStatePolls: number;
   /** Retries sooner than this after a 5xx without Retry-After count as "no backoff". */
   readonly minRetryDelayMs?: number;
+  /**
+   * What MARGO_CA_FILE holds: `genuine` (the mock's root CA) or `unrelated` (a root CA that did not issue the mock's
+   * chain, so an out-of-band client that verifies the server must refuse it).
+   */
+  readonly caFile: 'genuine' | 'unrelated';
   /** Route faults of the mock in this scenario: which route answers which status, how often, with which Retry-After. */
   readonly serverErrors?: readonly { readonly route: RouteName; readonly status: number; readonly retryAfterSeconds?: number; readonly times: number }[];
 }
@@ -65,6 +70,8 @@ export interface ClientScenario {
     readonly clientFaults: readonly ScenarioFault[];
     /** Onboarding policy of the mock; every scenario uses auto-approve and shapes refusals with faults. */
     readonly onboarding: 'auto-approve';
+    /** Lowest TLS version the mock accepts; TLSv1.2 lets the TLS 1.3 check see a client that prefers 1.2. */
+    readonly tlsMinVersion?: 'TLSv1.2' | 'TLSv1.3';
   };
   readonly context: ScenarioContextData;
   /** Overrides `client.scenarioTimeoutMs` when shorter; negative scenarios need less time. */
@@ -95,6 +102,7 @@ export function clientScenarios(profile: Profile): readonly ClientScenario[] {
     profile: profile.id,
     expect,
     minDesiredStatePolls: expect === 'complete-sequence' ? 2 : 1,
+    caFile: expect === 'abort-tls-handshake' ? ('unrelated' as const) : ('genuine' as const),
   });
   const errors500 = [{ route: caps, status: 500 as const, times: 2 }];
   const retryAfter = [
@@ -108,7 +116,7 @@ export function clientScenarios(profile: Profile): readonly ClientScenario[] {
       description:
         'The mock WFM approves every onboarding. A conformant client walks the whole onboarding sequence, polls ' +
         'the desired state at least twice (ETag / If-None-Match), fetches the deployment by digest and reports its status.',
-      mock: { clientFaults: [], onboarding: 'auto-approve' },
+      mock: { clientFaults: [], onboarding: 'auto-approve', tlsMinVersion: 'TLSv1.2' },
       context: base('happy-path', 'Happy path', 'complete-sequence'),
     },
     {
@@ -133,10 +141,11 @@ export function clientScenarios(profile: Profile): readonly ClientScenario[] {
     },
     {
       id: 'tls-imposter',
-      title: 'TLS pinning: after the CA download the WFM presents a certificate from another CA',
+      title: 'TLS pinning: the WFM presents a chain its root CA did not issue',
       description:
-        'After answering the Certificate API the mock presents a server leaf issued by an unrelated CA. A ' +
-        'conformant client aborts the handshake; no signed request reaches the mock.',
+        'After answering the Certificate API the mock presents a server leaf issued by an unrelated CA, and ' +
+        'MARGO_CA_FILE holds a root CA that did not issue the mock\'s chain. A conformant client (CA downloaded or ' +
+        'provisioned out of band) aborts the handshake; no signed request reaches the mock.',
       mock: { clientFaults: [{ kind: 'imposter-tls-after-ca-download' }], onboarding: 'auto-approve' },
       context: base('tls-imposter', 'TLS pinning failure', 'abort-tls-handshake'),
       maxTimeoutMs: 10_000,

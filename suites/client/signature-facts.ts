@@ -132,19 +132,23 @@ export function signingKeyFor(x: RecordedExchange, rec: ScenarioRecording, profi
   return certificateKey(onboarding?.certificateField);
 }
 
-/** The certificate of an onboarding body, parsed in either encoding (the encoding itself is judged elsewhere). */
-export function certificateOf(field: string | undefined): X509Certificate | undefined {
-  if (field === undefined) return undefined;
+/**
+ * The certificate of an onboarding body, parsed in either encoding (the encoding itself is judged by
+ * client.onboarding.certificate-valid-x509), or why it cannot be parsed.
+ */
+export function certificateOf(field: string | undefined): { ok: true; x509: X509Certificate } | { ok: false; reason: string } {
+  if (field === undefined) return { ok: false, reason: 'no certificate field' };
   try {
-    return decodeCertificateField(field, ['base64-der', 'base64-pem']).x509;
+    return { ok: true, x509: decodeCertificateField(field, ['base64-der', 'base64-pem']).x509 };
   } catch (err) {
-    if (isConformanceError(err, 'CERT_ENCODING_INVALID', 'CERT_PARSE_FAILED')) return undefined;
+    if (isConformanceError(err, 'CERT_ENCODING_INVALID', 'CERT_PARSE_FAILED')) return { ok: false, reason: err.message };
     throw err;
   }
 }
 
 function certificateKey(field: string | undefined): KeyObject | undefined {
-  return certificateOf(field)?.publicKey;
+  const cert = certificateOf(field);
+  return cert.ok ? cert.x509.publicKey : undefined;
 }
 
 /** Signature-base evidence for a request: the base rebuilt from the request as received, with an outcome word. */

@@ -5,9 +5,10 @@
  * @see spec-digest §1.1 E3, §1.2, §5.4 items 24–27; seed "POST /clients/{clientId}/capabilities → 201 Created"
  */
 import { defineCheck } from '../../core/check.js';
-import { expectRejected, expectStatus } from '../expect.js';
+import { expectStatus } from '../expect.js';
+import { expectRefused } from './refusals.js';
 import type { WfmCheckContext } from './context.js';
-import { ACCEPTS_SIGNED_REQUEST } from './onboarding.js';
+import { ACCEPTS_SIGNED_REQUEST, CLIENT_IN_PATH } from './onboarding.js';
 import { capabilitiesRequest, capabilitiesRouteName, routeOf, sendRoute, sessionClient, signedBy } from './requests.js';
 
 const PROFILES = ['rfc9421-v1', 'rfc9421-rc2'] as const;
@@ -21,7 +22,7 @@ export const acceptsSignedReport = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: { source: CAPABILITIES, section: 'Device Capabilities API', quote: 'Devices MUST report capabilities; reporting is the final onboarding step (201 capabilities added or updated)' },
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   faults: ['capabilities-500'],
   async run(ctx) {
     const client = sessionClient(ctx);
@@ -54,6 +55,6 @@ export const rejectsUnknownClient = defineCheck<WfmCheckContext>({
       body,
       signing: signedBy(ctx, client.identity, unknownId),
     });
-    return expectRejected(exchange, routeOf(ctx, name).errorStatuses.unknownClient ?? [404], { what: 'report for an unknown clientId' });
+    return expectRefused(ctx, exchange, routeOf(ctx, name).errorStatuses.unknownClient ?? [404], 'report for an unknown clientId');
   },
 });

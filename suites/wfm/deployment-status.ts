@@ -7,7 +7,7 @@
 import { defineCheck } from '../../core/check.js';
 import { expectStatus, note } from '../expect.js';
 import type { WfmCheckContext } from './context.js';
-import { ACCEPTS_SIGNED_REQUEST } from './onboarding.js';
+import { CLIENT_IN_PATH } from './onboarding.js';
 import { deploymentStatusBody, sendRoute, sessionClient, signedBy } from './requests.js';
 
 const PROFILES = ['rfc9421-v1', 'rfc9421-rc2'] as const;
@@ -31,7 +31,7 @@ export const acceptsSignedReport = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: { source: 'margo:deployment-status', section: 'Deployment Status API', quote: 'while applying desired state the device MUST report deployment status to the WFM' },
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   async run(ctx) {
     const client = sessionClient(ctx);
     const known = knownDeploymentId(ctx);

@@ -14,7 +14,6 @@ import {
   allOf,
   exchangeEvidence,
   exchangesEvidence,
-  expectRejected,
   expectSchema,
   expectStatus,
   fail,
@@ -23,8 +22,9 @@ import {
   responseHeader,
   skip,
 } from '../expect.js';
+import { expectRefused } from './refusals.js';
 import type { WfmCheckContext, WfmExchange } from './context.js';
-import { ACCEPTS_SIGNED_REQUEST } from './onboarding.js';
+import { CLIENT_IN_PATH } from './onboarding.js';
 import { jsonBodyOf, routeOf, sendRoute, sessionClient, signedBy } from './requests.js';
 
 const PROFILES = ['rfc9421-v1', 'rfc9421-rc2'] as const;
@@ -57,7 +57,7 @@ export const returnsManifest = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: { source: DESIRED, section: 'State Manifest', quote: 'a 200 response MUST include a valid ETag and Content-Type application/vnd.margo.manifest.v1+json' },
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   async run(ctx) {
     const route = routeOf(ctx, 'desiredState');
     const manifestType = ctx.profile.mediaTypes.manifest;
@@ -135,12 +135,12 @@ export const answers406ForUnsupportedAccept = defineCheck<WfmCheckContext>({
   clause: { source: DESIRED, section: 'Content negotiation', quote: 'if Accept lists only unsupported types the server MUST return 406' },
   related: [{ source: 'rfc9110', section: '12.5.1' }],
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   negative: true,
   faults: ['no-406'],
   async run(ctx) {
     const exchange = await fetchManifest(ctx, 'GET desired state with an unsupported Accept', { accept: 'application/x-margo-unsupported+xml' });
-    return expectRejected(exchange, routeOf(ctx, 'desiredState').errorStatuses.notAcceptable ?? [406], { what: 'unsupported Accept' });
+    return expectRefused(ctx, exchange, routeOf(ctx, 'desiredState').errorStatuses.notAcceptable ?? [406], 'unsupported Accept');
   },
 });
 

@@ -7,7 +7,8 @@
 import { defineCheck } from '../../core/check.js';
 import type { GarbageName } from '../../core/pki/index.js';
 import { makeGarbagePayloads } from '../../core/pki/index.js';
-import { exchangeEvidence, exchangesEvidence, expectRejected, expectSchema, expectStatus, fail, inconclusive, note, notApplicable, pass, skip } from '../expect.js';
+import { exchangeEvidence, exchangesEvidence, expectSchema, expectStatus, fail, inconclusive, note, notApplicable, pass, skip } from '../expect.js';
+import { expectRefused } from './refusals.js';
 import type { WfmCheckContext } from './context.js';
 import { clientIdOf, jsonBodyOf, onboardIdentity, routeOf, sendOnboarding, sessionClient, signedBy } from './requests.js';
 
@@ -43,6 +44,16 @@ export const acceptsSignedRequest = defineCheck<WfmCheckContext>({
     return pass(`device onboarded with ${status}, clientId ${clientId}`, evidence);
   },
 });
+
+/** Id of the check that the assigned clientId is URL-safe. */
+export const CLIENT_ID_URL_SAFE = 'wfm.onboarding.client-id-url-safe';
+
+/**
+ * Preconditions of every check that puts the session's clientId into a request path: the client is onboarded AND its
+ * clientId is URL-safe. With a clientId that is not, such a request may not even route, and that failure belongs to
+ * `wfm.onboarding.client-id-url-safe` alone; the dependants end `inconclusive` instead of failing for it.
+ */
+export const CLIENT_IN_PATH: readonly string[] = [ACCEPTS_SIGNED_REQUEST, CLIENT_ID_URL_SAFE];
 
 /** The status of that onboarding is 201 Created. */
 export const answers201Created = defineCheck<WfmCheckContext>({
@@ -83,7 +94,7 @@ export const responseSchemaValid = defineCheck<WfmCheckContext>({
 
 /** The clientId matches `clientId.pattern` (RFC 3986 unreserved characters by default). */
 export const clientIdUrlSafe = defineCheck<WfmCheckContext>({
-  id: 'wfm.onboarding.client-id-url-safe',
+  id: CLIENT_ID_URL_SAFE,
   title: 'The assigned clientId is URL-safe',
   role: 'wfm',
   level: 'MUST',
@@ -109,9 +120,7 @@ async function rejectsGarbage(ctx: WfmCheckContext, kind: GarbageName) {
   const field = makeGarbagePayloads(identity.certDer)[kind];
   // Signed with the key of the (intact) certificate the garbage was made from: only the field is wrong.
   const exchange = await sendOnboarding(ctx, field, signedBy(ctx, identity), `onboarding with certificate field: ${kind}`);
-  return expectRejected(exchange, routeOf(ctx, 'onboarding').errorStatuses.invalidCertificate ?? [400], {
-    what: `onboarding with a ${kind} certificate field`,
-  });
+  return expectRefused(ctx, exchange, routeOf(ctx, 'onboarding').errorStatuses.invalidCertificate ?? [400], `onboarding with a ${kind} certificate field`);
 }
 
 const BAD_CERT_CLAUSE = { source: ONBOARDING, section: 'Response Codes', quote: '400 Invalid Certificate: Invalid certificate format or structure.' };
@@ -208,9 +217,7 @@ export const rejectsUntrustedCa = defineCheck<WfmCheckContext>({
     }
     const identity = await ctx.identities.issueUntrusted('untrusted-device');
     const exchange = await onboardIdentity(ctx, identity, 'onboarding (certificate from an unknown CA, signed)');
-    return expectRejected(exchange, routeOf(ctx, 'onboarding').errorStatuses.untrusted ?? [403], {
-      what: 'onboarding with a certificate from an unknown CA',
-    });
+    return expectRefused(ctx, exchange, routeOf(ctx, 'onboarding').errorStatuses.untrusted ?? [403], 'onboarding with a certificate from an unknown CA');
   },
 });
 
@@ -234,9 +241,7 @@ export const rejectsOperatorRejected = defineCheck<WfmCheckContext>({
       ctx.signal,
     );
     const exchange = await onboardIdentity(ctx, identity, 'onboarding after the operator rejected the certificate');
-    const verdict = expectRejected(exchange, routeOf(ctx, 'onboarding').errorStatuses.rejected ?? [403], {
-      what: 'onboarding of an operator-rejected certificate',
-    });
+    const verdict = expectRefused(ctx, exchange, routeOf(ctx, 'onboarding').errorStatuses.rejected ?? [403], 'onboarding of an operator-rejected certificate');
     return { ...verdict, evidence: [note(`operator: ${ctx.operator.description}; action reject-onboarding for ${identity.fingerprint256}`), ...verdict.evidence] };
   },
 });

@@ -7,7 +7,8 @@
  */
 import { defineCheck } from '../../core/check.js';
 import type { Verdict } from '../../core/check.js';
-import { exchangeEvidence, expectRejected, inconclusive, note, notApplicable, skip } from '../expect.js';
+import { exchangeEvidence, inconclusive, note, notApplicable, skip } from '../expect.js';
+import { expectRefused } from './refusals.js';
 import type { OnboardedClient, WfmCheckContext, WfmExchange } from './context.js';
 import type { SendRouteOptions } from './requests.js';
 import {
@@ -23,7 +24,7 @@ import {
   sessionClient,
   signedBy,
 } from './requests.js';
-import { ACCEPTS_SIGNED_REQUEST } from './onboarding.js';
+import { CLIENT_IN_PATH } from './onboarding.js';
 
 const PROFILES = ['rfc9421-v1', 'rfc9421-rc2'] as const;
 const SECURITY = 'margo:api-requirements-and-security';
@@ -64,7 +65,7 @@ export const rejectsUnsignedOnboarding = defineCheck<WfmCheckContext>({
     if (!ctx.config.onboarding.requireSignature) return notApplicable('onboarding.requireSignature is false');
     const identity = await ctx.identities.issueTrusted('unsigned-onboarding');
     const exchange = await sendOnboarding(ctx, certificateFieldOf(ctx, identity.certDer), 'unsigned', 'onboarding without a signature');
-    return expectRejected(exchange, routeOf(ctx, 'onboarding').errorStatuses.signature ?? [401], { what: 'unsigned onboarding' });
+    return expectRefused(ctx, exchange, routeOf(ctx, 'onboarding').errorStatuses.signature ?? [401], 'unsigned onboarding');
   },
 });
 
@@ -77,12 +78,12 @@ export const rejectsUnsignedCapabilities = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: SIGNED_QUOTE },
   related: [{ source: 'rfc9421', section: '3.2' }],
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   negative: true,
   faults: ['accept-unsigned'],
   async run(ctx) {
     const exchange = await sendCapabilities(ctx, 'capabilities without a signature', () => 'unsigned');
-    return expectRejected(exchange, signatureStatuses(ctx), { what: 'unsigned capabilities report' });
+    return expectRefused(ctx, exchange, signatureStatuses(ctx), 'unsigned capabilities report');
   },
 });
 
@@ -95,7 +96,7 @@ export const rejectsUnsignedStatus = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: SIGNED_QUOTE },
   related: [{ source: 'rfc9421', section: '3.2' }],
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   negative: true,
   faults: ['accept-unsigned'],
   async run(ctx) {
@@ -107,7 +108,7 @@ export const rejectsUnsignedStatus = defineCheck<WfmCheckContext>({
       body: deploymentStatusBody(ctx, deploymentId),
       signing: 'unsigned',
     });
-    return expectRejected(exchange, routeOf(ctx, 'deploymentStatus').errorStatuses.signature ?? [401], { what: 'unsigned deployment status' });
+    return expectRefused(ctx, exchange, routeOf(ctx, 'deploymentStatus').errorStatuses.signature ?? [401], 'unsigned deployment status');
   },
 });
 
@@ -123,7 +124,7 @@ export const rejectsBodyChangedAfterSigning = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: 'recompute the SHA-256 content digest of the received body … 400: missing or invalid content-digest' },
   related: [{ source: 'rfc9530', section: '2' }],
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   negative: true,
   faults: ['accept-digest-mismatch'],
   async run(ctx) {
@@ -132,7 +133,7 @@ export const rejectsBodyChangedAfterSigning = defineCheck<WfmCheckContext>({
       faults: ['body-changed-after-signing'],
     }));
     const route = routeOf(ctx, capabilitiesRouteName(ctx));
-    return expectRejected(exchange, [...(route.errorStatuses.digest ?? [400]), ...signatureStatuses(ctx)], { what: 'body changed after signing' });
+    return expectRefused(ctx, exchange, [...(route.errorStatuses.digest ?? [400]), ...signatureStatuses(ctx)], 'body changed after signing');
   },
 });
 
@@ -145,7 +146,7 @@ export const rejectsSignatureByOtherKey = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: "verify the signature with the client's public key … on mismatch MUST respond 401" },
   related: [{ source: 'rfc9421', section: '3.2' }],
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   negative: true,
   faults: ['accept-any-key'],
   async run(ctx) {
@@ -155,7 +156,7 @@ export const rejectsSignatureByOtherKey = defineCheck<WfmCheckContext>({
       faults: ['signed-by-other-key'],
       otherKey,
     }));
-    return expectRejected(exchange, signatureStatuses(ctx), { what: 'signature by another key' });
+    return expectRefused(ctx, exchange, signatureStatuses(ctx), 'signature by another key');
   },
 });
 
@@ -168,17 +169,17 @@ export const rejectsRfc9421TestKey = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: "verify the signature with the client's public key … on mismatch MUST respond 401" },
   related: [{ source: 'rfc9421', section: 'B.1.3' }],
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   negative: true,
   faults: ['accept-any-key'],
   async run(ctx) {
     const key = await ctx.identities.rfcTestKey();
     const exchange = await sendCapabilities(ctx, 'capabilities signed with the RFC 9421 test key', () => ({ key, keyid: 'test-key-ecc-p256' }));
-    return expectRejected(exchange, signatureStatuses(ctx), { what: 'signature with the RFC 9421 test key' });
+    return expectRefused(ctx, exchange, signatureStatuses(ctx), 'signature with the RFC 9421 test key');
   },
 });
 
-/** `created` older than `signatures.maxAgeSeconds` (plus a minute) → 401. */
+/** `created` older than `signatures.maxAgeSeconds` + `clockSkewSeconds` (plus a minute) → 401. */
 export const rejectsStaleCreated = defineCheck<WfmCheckContext>({
   id: 'wfm.payload-security.rejects-stale-created',
   title: 'WFM rejects a signed request whose `created` is outside the replay window',
@@ -187,16 +188,21 @@ export const rejectsStaleCreated = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: 'requests whose created is older than a configurable window … MUST be rejected' },
   related: [{ source: 'rfc9421', section: '2.3' }],
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   negative: true,
   faults: ['ignore-created-window'],
   async run(ctx) {
-    const created = ctx.now() - ctx.config.signatures.maxAgeSeconds - 60;
-    const exchange = await sendCapabilities(ctx, `capabilities with created ${ctx.config.signatures.maxAgeSeconds + 60} s old`, (c) => ({
+    // Past the window even for a verifier that also grants the clock skew on the old side.
+    const ageSeconds = ctx.config.signatures.maxAgeSeconds + ctx.config.signatures.clockSkewSeconds + 60;
+    const created = ctx.now() - ageSeconds;
+    const exchange = await sendCapabilities(ctx, `capabilities with created ${ageSeconds} s old`, (c) => ({
       ...signedBy(ctx, c.identity, c.clientId),
       created,
     }));
-    return withNote(expectRejected(exchange, signatureStatuses(ctx), { what: 'stale created' }), `signatures.maxAgeSeconds = ${ctx.config.signatures.maxAgeSeconds}`);
+    return withNote(
+      expectRefused(ctx, exchange, signatureStatuses(ctx), 'stale created'),
+      `signatures.maxAgeSeconds = ${ctx.config.signatures.maxAgeSeconds}, clockSkewSeconds = ${ctx.config.signatures.clockSkewSeconds}`,
+    );
   },
 });
 
@@ -209,7 +215,7 @@ export const rejectsFutureCreated = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: 'requests whose created is … in the future (allowing for clock skew) MUST be rejected' },
   related: [{ source: 'rfc9421', section: '2.3' }],
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   negative: true,
   faults: ['ignore-created-window'],
   async run(ctx) {
@@ -218,7 +224,7 @@ export const rejectsFutureCreated = defineCheck<WfmCheckContext>({
       ...signedBy(ctx, c.identity, c.clientId),
       created,
     }));
-    return withNote(expectRejected(exchange, signatureStatuses(ctx), { what: 'future created' }), `signatures.clockSkewSeconds = ${ctx.config.signatures.clockSkewSeconds}`);
+    return withNote(expectRefused(ctx, exchange, signatureStatuses(ctx), 'future created'), `signatures.clockSkewSeconds = ${ctx.config.signatures.clockSkewSeconds}`);
   },
 });
 
@@ -231,7 +237,7 @@ export const rejectsUncoveredContentDigest = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: 'build a signature base including @method, @target-uri, Content-Digest' },
   related: [{ source: 'rfc9421', section: '3.2' }],
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: CLIENT_IN_PATH,
   negative: true,
   faults: ['accept-uncovered-components'],
   async run(ctx) {
@@ -240,7 +246,7 @@ export const rejectsUncoveredContentDigest = defineCheck<WfmCheckContext>({
       faults: ['uncovered-content-digest'],
     }));
     const route = routeOf(ctx, capabilitiesRouteName(ctx));
-    return expectRejected(exchange, [...signatureStatuses(ctx), ...(route.errorStatuses.digest ?? [400])], { what: 'content-digest not covered' });
+    return expectRefused(ctx, exchange, [...signatureStatuses(ctx), ...(route.errorStatuses.digest ?? [400])], 'content-digest not covered');
   },
 });
 
@@ -252,6 +258,7 @@ export const rejectsRevokedClient = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: { source: SECURITY, section: SECTION, quote: '403: client certificate not trusted or revoked' },
   profiles: PROFILES,
+  requires: CLIENT_IN_PATH,
   negative: true,
   faults: ['accept-revoked'],
   async run(ctx): Promise<Verdict> {
@@ -275,7 +282,7 @@ export const rejectsRevokedClient = defineCheck<WfmCheckContext>({
     });
     const route = routeOf(ctx, capabilitiesRouteName(ctx));
     return withNote(
-      expectRejected(exchange, route.errorStatuses.untrusted ?? [403], { what: 'request of a revoked client' }),
+      expectRefused(ctx, exchange, route.errorStatuses.untrusted ?? [403], 'request of a revoked client'),
       `operator: ${ctx.operator.description}; action revoke-client for clientId ${clientId}`,
     );
   },

@@ -106,11 +106,15 @@ export async function sendRoute(ctx: WfmCheckContext, name: RouteName, opts: Sen
   const route = routeOf(ctx, name);
   const body = opts.rawBody ?? (opts.body === undefined ? undefined : jsonBytes(opts.body));
   const headers: Record<string, string> = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers };
-  const unsigned: WfmRequest = { method: route.method, url: urlOf(ctx, route, opts.params ?? {}), headers, ...(body === undefined ? {} : { body }) };
+  const url = urlOf(ctx, route, opts.params ?? {});
+  // An unsigned request is signed and then stripped of Signature / Signature-Input (fault `no-signature`), so it
+  // carries exactly the Content-Digest a signed one would: only the signature is missing.
   const spec: SigningSpec =
-    opts.signing === 'unsigned' ? { key: ctx.session.client?.identity.privateKey ?? (await ctx.identities.otherKey()), keyid: 'unsigned', faults: ['no-signature'] } : opts.signing;
+    opts.signing === 'unsigned'
+      ? { key: ctx.session.client?.identity.privateKey ?? (await ctx.identities.otherKey()), keyid: 'unsigned', faults: ['no-signature'] }
+      : opts.signing;
   const signed = await signRequest(
-    { method: unsigned.method, url: unsigned.url, headers: { ...headers }, ...(body === undefined ? {} : { body }) },
+    { method: route.method, url, headers: { ...headers }, ...(body === undefined ? {} : { body }) },
     {
       privateKey: spec.key,
       keyid: spec.keyid,

@@ -15,6 +15,9 @@ import type { RunResult } from '../../core/check.js';
 import { writeReports } from '../../core/report/index.js';
 import { sampleRun } from '../support/sample-run.js';
 
+/** The page's own global (these closures run in Chromium); the project's TS lib has no DOM types. */
+declare const getComputedStyle: (el: unknown, pseudo?: string) => { content: string; backgroundColor: string };
+
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true';
@@ -99,8 +102,9 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
     await expect(changedActual.textContent()).resolves.toBe('"@target-uri": https://127.0.0.1:8443/api/v1/onboarding/');
     const marker = await changedActual.evaluate((el) => getComputedStyle(el, '::before').content);
     expect(marker).toBe('"+"');
-    const unchanged = await expected.locator('.line:not(.changed)').first().evaluate((el) => getComputedStyle(el).backgroundColor);
-    const changed = await changedExpected.evaluate((el) => getComputedStyle(el).backgroundColor);
+    const background = (el: unknown): string => getComputedStyle(el).backgroundColor;
+    const unchanged = await expected.locator('.line:not(.changed)').first().evaluate(background);
+    const changed = await changedExpected.evaluate(background);
     expect(changed).not.toBe(unchanged);
     const curl = await row.locator('pre.curl-text').first().textContent();
     expect(curl).toMatch(/^curl --request 'POST' 'https:\/\/127\.0\.0\.1:8443\/api\/v1\/onboarding\?q=it'\\''s'/);

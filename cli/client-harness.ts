@@ -1,0 +1,332 @@
+/**
+ * @module The `client` suite's harness: for one scenario, start a fresh mock WFM (fresh PKI, ephemeral loopback
+ * port), hand the client under test its environment, run it until it exits or the scenario timeout, and collect
+ * what the mock recorded. The client is a shell command (its process group is killed at the timeout), a person
+ * (`--manual`: the harness prints the URL and CA and waits for a keypress), or an in-process function (self-test).
+ *
+ * Client contract (README "Test a device client"): the command gets MARGO_WFM_URL, MARGO_CA_FILE (root CA PEM for
+ * clients that take it out of band), MARGO_SCENARIO (scenario id) and MARGO_CONTEXT (JSON, {@link ScenarioContextData}),
+ * and inherits the rest of the environment.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Clock } from '../core/clock.js';
+import type { MargoConfig } from '../core/config.js';
+import { ConformanceError } from '../core/errors.js';
+import { createRootCa } from '../core/pki/index.js';
+import type { Profile } from '../core/profiles/index.js';
+import { startMockWfm } from '../mock-server/index.js';
+import type { ClientProcessOutcome, ScenarioRecording } from '../suites/client/context.js';
+import type { ClientScenario } from '../suites/client/scenarios.js';
+
+/** Bytes of stdout / stderr kept per scenario (the tail). */
+export const OUTPUT_LIMIT_BYTES = 64 * 1024;
+/** After SIGTERM to the process group, how long the client gets before SIGKILL, in ms. */
+const KILL_GRACE_MS = 1_000;
+/** After the client ends, how long in-flight handshakes and requests get to be recorded, in ms. */
+const SETTLE_MS = 150;
+
+/** What the in-process launcher returns (the self-test's simulator run without a child process). */
+export interface InProcessResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** How the client under test is started. */
+export type ClientLauncher =
+  | { readonly kind: 'command'; readonly command: string }
+  | {
+      readonly kind: 'manual';
+      /** Resolves when the operator presses a key; rejects or never resolves otherwise (the timeout ends it). */
+      waitForOperator(signal: AbortSignal): Promise<void>;
+      /** Where the banner (URL, CA, scenario) is printed. */
+      print(line: string): void;
+    }
+  | {
+      readonly kind: 'in-process';
+      /**
+       * Runs the client with `env` (the MARGO_* variables over the inherited environment). Must stop soon after
+       * `signal` aborts (the scenario timeout) and resolve with its exit code and output.
+       */
+      run(env: Readonly<Record<string, string>>, signal: AbortSignal): Promise<InProcessResult>;
+    };
+
+/** Everything one scenario run needs; nothing is read from globals. */
+export interface ScenarioRunOptions {
+  readonly scenario: ClientScenario;
+  readonly profile: Profile;
+  readonly config: MargoConfig;
+  readonly clock: Clock;
+  readonly launcher: ClientLauncher;
+  /** Upper bound of the scenario, ms (the scenario's own `maxTimeoutMs` may shorten it). */
+  readonly timeoutMs: number;
+  /** Environment the client inherits (the MARGO_* scenario variables are set over it). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborts the scenario (Ctrl-C): the client is stopped and the mock closed. */
+  readonly signal?: AbortSignal;
+}
+
+/** The MARGO_* variables a client receives for one scenario. */
+export function scenarioEnv(scenario: ClientScenario, wfmUrl: string, caFile: string): Record<string, string> {
+  return {
+    MARGO_WFM_URL: wfmUrl,
+    MARGO_CA_FILE: caFile,
+    MARGO_SCENARIO: scenario.id,
+    MARGO_CONTEXT: JSON.stringify(scenario.context),
+  };
+}
+
+/**
+ * Runs one scenario: fresh mock WFM → CA PEM in a temp file → client → recording → mock closed, temp removed.
+ * Returns the recording; the client's failures (crash, timeout, bad exit) are data in it, not errors.
+ * Throws ConformanceError INTERNAL / TLS_SETUP_FAILED from the mock when it cannot start (a harness failure).
+ */
+export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRecording> {
+  const mock = await startMockWfm({
+    profileId: opts.profile.id,
+    config: opts.config,
+    clock: opts.clock,
+    host: '127.0.0.1',
+    port: 0,
+    onboarding: opts.scenario.mock.onboarding,
+    trustAnyCertificate: true,
+    clientFaults: opts.scenario.mock.clientFaults,
+    ...(opts.scenario.mock.tlsMinVersion === undefined ? {} : { tlsMinVersion: opts.scenario.mock.tlsMinVersion }),
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'margo-client-'));
+  try {
+    const caFile = join(dir, 'wfm-root-ca.pem');
+    await writeFile(caFile, await caFilePem(opts.scenario, mock.caPem), 'utf8');
+    const env = scenarioEnv(opts.scenario, mock.url, caFile);
+    const timeoutMs = Math.min(opts.timeoutMs, opts.scenario.maxTimeoutMs ?? opts.timeoutMs);
+    const client = await runClient(opts, env, { url: mock.url, caPem: mock.caPem, caFile }, timeoutMs);
+    await delay(SETTLE_MS);
+    return { scenario: opts.scenario, wfmUrl: mock.url, entries: [...mock.traffic()], client };
+  } finally {
+    await mock.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The PEM for MARGO_CA_FILE: the mock's root CA, or for `caFile: 'unrelated'` a fresh root CA that did not issue
+ * the mock's chain (what an out-of-band client must refuse in the pinning scenario).
+ */
+async function caFilePem(scenario: ClientScenario, genuinePem: string): Promise<string> {
+  if (scenario.context.caFile === 'genuine') return genuinePem;
+  const unrelated = await createRootCa({ commonName: `margo-conformance unrelated root CA (${scenario.id})` });
+  return unrelated.certPem;
+}
+
+/**
+ * Runs scenarios with at most `concurrency` at a time (each on its own mock), keeping the input order in the result.
+ * Throws the first harness error after every started scenario has finished.
+ */
+export async function runScenarios(
+  scenarios: readonly ClientScenario[],
+  base: Omit<ScenarioRunOptions, 'scenario'>,
+  concurrency: number,
+  onDone?: (recording: ScenarioRecording) => void,
+): Promise<ScenarioRecording[]> {
+  const results: ScenarioRecording[] = new Array(scenarios.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < scenarios.length) {
+      const index = next++;
+      const recording = await runScenario({ ...base, scenario: scenarios[index] as ClientScenario });
+      results[index] = recording;
+      onDone?.(recording);
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, scenarios.length)) }, worker);
+  const settled = await Promise.allSettled(workers);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return results;
+}
+
+async function runClient(
+  opts: ScenarioRunOptions,
+  scenarioVars: Record<string, string>,
+  wfm: { url: string; caPem: string; caFile: string },
+  timeoutMs: number,
+): Promise<ClientProcessOutcome> {
+  const launcher = opts.launcher;
+  if (launcher.kind === 'command') return runCommand(launcher.command, { ...opts.env, ...scenarioVars }, timeoutMs, opts.clock, opts.signal);
+  if (launcher.kind === 'manual') return runManual(launcher, opts.scenario, wfm, scenarioVars, timeoutMs, opts.clock, opts.signal);
+  return runInProcess(launcher, { ...definedOnly(opts.env), ...scenarioVars }, timeoutMs, opts.clock, opts.signal);
+}
+
+/** A bounded tail buffer for a child's output stream. */
+function tailCollector(limit: number): { push(chunk: Buffer): void; text(): string } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return {
+    push(chunk) {
+      chunks.push(chunk);
+      size += chunk.length;
+      while (size > limit && chunks.length > 1) size -= (chunks.shift() as Buffer).length;
+    },
+    text() {
+      const all = Buffer.concat(chunks);
+      return all.subarray(Math.max(0, all.length - limit)).toString('utf8');
+    },
+  };
+}
+
+/**
+ * Spawns `command` through the shell in its own process group, with `env`; resolves when it exits, or kills the
+ * group at `timeoutMs` (SIGTERM, then SIGKILL after a grace period). Remaining group members are killed at exit
+ * too, so a client's helpers never outlive the scenario.
+ */
+export function runCommand(
+  command: string,
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
+  clock: Clock,
+  signal?: AbortSignal,
+): Promise<ClientProcessOutcome> {
+  const started = clock.nowMs();
+  const stdout = tailCollector(OUTPUT_LIMIT_BYTES);
+  const stderr = tailCollector(OUTPUT_LIMIT_BYTES);
+  return new Promise((resolve) => {
+    const child = spawn(command, { shell: true, detached: true, env: definedOnly(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let timedOut = false;
+    let finished = false;
+    const killGroup = (sig: NodeJS.Signals): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, sig);
+      } catch (err) {
+        // ESRCH: the group is already gone, which is what we wanted.
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+    };
+    const stop = (): void => {
+      timedOut = true;
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
+    };
+    const timer = setTimeout(stop, timeoutMs);
+    const onAbort = (): void => stop();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = (outcome: Omit<ClientProcessOutcome, 'mode' | 'stdout' | 'stderr' | 'durationMs' | 'timedOut'>): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      killGroup('SIGKILL');
+      resolve({ mode: 'command', ...outcome, timedOut, stdout: stdout.text(), stderr: stderr.text(), durationMs: clock.nowMs() - started });
+    };
+    child.stdout.on('data', (c: Buffer) => stdout.push(c));
+    child.stderr.on('data', (c: Buffer) => stderr.push(c));
+    child.on('error', (err) => finish({ exitCode: null, spawnError: err.message }));
+    child.on('exit', (code, sig) => finish({ exitCode: code, ...(sig === null ? {} : { signal: sig }) }));
+  });
+}
+
+async function runManual(
+  launcher: Extract<ClientLauncher, { kind: 'manual' }>,
+  scenario: ClientScenario,
+  wfm: { url: string; caPem: string; caFile: string },
+  vars: Record<string, string>,
+  timeoutMs: number,
+  clock: Clock,
+  signal?: AbortSignal,
+): Promise<ClientProcessOutcome> {
+  const started = clock.nowMs();
+  const print = launcher.print;
+  print('');
+  print(`── scenario ${scenario.id}: ${scenario.title}`);
+  print(scenario.description);
+  print(`WFM URL:       ${wfm.url}`);
+  print(`root CA file:  ${wfm.caFile}`);
+  print(`MARGO_CONTEXT: ${vars['MARGO_CONTEXT'] ?? ''}`);
+  print(wfm.caPem.trimEnd());
+  print(`Start the device now. Press a key when it is done (timeout ${Math.round(timeoutMs / 1000)} s).`);
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new ConformanceError('TIMEOUT', `scenario ${scenario.id} timed out`));
+  }, timeoutMs);
+  try {
+    await Promise.race([launcher.waitForOperator(controller.signal), aborted(controller.signal)]);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    controller.abort();
+  }
+  return { mode: 'manual', exitCode: null, timedOut, stdout: '', stderr: '', durationMs: clock.nowMs() - started };
+}
+
+async function runInProcess(
+  launcher: Extract<ClientLauncher, { kind: 'in-process' }>,
+  env: Record<string, string>,
+  timeoutMs: number,
+  clock: Clock,
+  signal?: AbortSignal,
+): Promise<ClientProcessOutcome> {
+  const started = clock.nowMs();
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new ConformanceError('TIMEOUT', 'scenario timed out'));
+  }, timeoutMs);
+  try {
+    // The launcher honours its signal: at the timeout it stops and resolves with what it has.
+    const result = await launcher.run(env, controller.signal);
+    return { mode: 'in-process', exitCode: result.exitCode, timedOut, stdout: result.stdout, stderr: result.stderr, durationMs: clock.nowMs() - started };
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Resolves when `signal` aborts (never rejects). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/**
+ * Resolves on the first byte from `input` (a keypress when it is a TTY in raw mode); stops listening when `signal`
+ * aborts. The stream is paused again afterwards so the process can exit.
+ */
+export function waitForKeypress(input: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown }, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const raw = input.isTTY === true && typeof input.setRawMode === 'function';
+    const done = (): void => {
+      input.off('data', done);
+      signal.removeEventListener('abort', done);
+      if (raw) input.setRawMode?.(false);
+      input.pause();
+      resolve();
+    };
+    if (raw) input.setRawMode?.(true);
+    input.on('data', done);
+    input.resume();
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

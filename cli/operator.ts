@@ -1,0 +1,217 @@
+/**
+ * @module Operator actions for the `wfm` suite: what the WFM user does in the WFM's own UI or API (reject a device's
+ * onboarding, revoke a client, change a client's desired state), carried out by a shell command, an HTTP hook or a
+ * person at a terminal prompt.
+ *
+ * Contract (documented in the README):
+ * - command: run with `sh -c`, env `MARGO_OPERATOR_ACTION`, `MARGO_CERT_FINGERPRINT` (SHA-256 of the DER, hex),
+ *   `MARGO_CERT_PEM_PATH` (a temporary file holding the certificate PEM), `MARGO_CLIENT_ID` (when known);
+ *   exit status 0 = done.
+ * - hook: `POST <url>` with JSON `{action, fingerprint, certificatePem, clientId?}`; any 2xx = done.
+ * - prompt: the instruction is printed, the operator presses Enter when done (terminal only).
+ *
+ * @see seed "Opportunity for user to approve or reject client onboarding"
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { request } from 'undici';
+import type { MargoConfig } from '../core/config.js';
+import { ConformanceError } from '../core/errors.js';
+import type { Operator, OperatorRequest } from '../suites/wfm/index.js';
+import type { CliIo } from './io.js';
+
+/** Longest stderr excerpt kept in an OPERATOR_ACTION_FAILED message, characters. */
+const STDERR_TAIL_CHARS = 400;
+
+/** What each action asks of the operator, for prompts and logs. */
+export function describeOperatorRequest(req: OperatorRequest): string {
+  switch (req.action) {
+    case 'reject-onboarding':
+      return `reject the onboarding of the device certificate with SHA-256 fingerprint ${req.fingerprint}`;
+    case 'revoke-client':
+      return `revoke client ${req.clientId ?? '(unknown)'} (certificate fingerprint ${req.fingerprint})`;
+    case 'change-desired-state':
+      return `change the desired state of client ${req.clientId ?? '(unknown)'} (for example assign or remove a deployment)`;
+  }
+}
+
+function failed(message: string, cause?: unknown): ConformanceError {
+  return new ConformanceError('OPERATOR_ACTION_FAILED', message, cause === undefined ? {} : { cause });
+}
+
+/** Operator backed by a shell command. */
+export function commandOperator(command: string, io: CliIo): Operator {
+  return {
+    description: `shell command "${command}"`,
+    async perform(req, signal) {
+      const dir = await mkdtemp(join(tmpdir(), 'margo-operator-'));
+      const pemPath = join(dir, 'certificate.pem');
+      try {
+        await writeFile(pemPath, req.certificatePem, { mode: 0o600 });
+        await runShell(command, {
+          ...io.env,
+          MARGO_OPERATOR_ACTION: req.action,
+          MARGO_CERT_FINGERPRINT: req.fingerprint,
+          MARGO_CERT_PEM_PATH: pemPath,
+          ...(req.clientId === undefined ? {} : { MARGO_CLIENT_ID: req.clientId }),
+        }, io.cwd, signal);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+function runShell(command: string, env: Record<string, string | undefined>, cwd: string, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
+    });
+    const onAbort = (): void => {
+      child.kill('SIGTERM');
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    child.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(failed(`operator command could not start: ${err.message}`, err));
+    });
+    child.once('close', (code, sig) => {
+      signal.removeEventListener('abort', onAbort);
+      if (code === 0) resolve();
+      else reject(failed(`operator command exited with ${code ?? sig ?? 'unknown'}${stderr === '' ? '' : `: ${stderr.trim()}`}`));
+    });
+  });
+}
+
+/** Operator backed by an HTTP hook (system trust store; plain http allowed for local hooks). */
+export function hookOperator(url: string): Operator {
+  const shown = new URL(url);
+  return {
+    description: `HTTP hook ${shown.origin}${shown.pathname}`,
+    async perform(req, signal) {
+      const body = JSON.stringify({ action: req.action, fingerprint: req.fingerprint, certificatePem: req.certificatePem, ...(req.clientId === undefined ? {} : { clientId: req.clientId }) });
+      let status: number;
+      try {
+        const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
+        status = res.statusCode;
+        await res.body.dump();
+      } catch (err) {
+        throw failed(`operator hook ${shown.origin}${shown.pathname} failed: ${err instanceof Error ? err.message : String(err)}`, err);
+      }
+      if (status < 200 || status > 299) throw failed(`operator hook answered ${status}`);
+    },
+  };
+}
+
+/** Reads one line from the terminal; resolves when the operator presses Enter. */
+export type LineReader = (prompt: string, signal: AbortSignal) => Promise<string>;
+
+/** The default {@link LineReader}: node:readline on the process's stdin and stdout. */
+export const terminalLineReader: LineReader = async (prompt, signal) => {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(prompt, { signal });
+  } finally {
+    rl.close();
+  }
+};
+
+/** Operator backed by a person at the terminal. */
+export function promptOperator(io: CliIo, readLine: LineReader): Operator {
+  return {
+    description: 'interactive prompt',
+    async perform(req, signal) {
+      io.stdout('');
+      io.stdout(`operator action needed: ${describeOperatorRequest(req)}`);
+      io.stdout(`certificate:\n${req.certificatePem.trim()}`);
+      const answer = await readLine('press Enter when done (type "fail" if it cannot be done): ', signal);
+      if (answer.trim().toLowerCase() === 'fail') throw failed(`operator could not ${describeOperatorRequest(req)}`);
+    },
+  };
+}
+
+/**
+ * The operator configured by `operator.command`, `operator.hook` or `operator.interactive` (first one set wins, in
+ * that order), or undefined when none is configured (operator checks then `skip`).
+ * @throws ConformanceError `USAGE` for an interactive operator without a terminal, `CONFIG_INVALID` for a hook that is not an http(s) URL
+ */
+export function createOperator(config: MargoConfig, io: CliIo, readLine: LineReader = terminalLineReader): Operator | undefined {
+  const { command, hook, interactive } = config.operator;
+  if (command !== undefined && command !== '') return commandOperator(command, io);
+  if (hook !== undefined && hook !== '') {
+    if (!URL.canParse(hook) || !['http:', 'https:'].includes(new URL(hook).protocol)) {
+      throw new ConformanceError('CONFIG_INVALID', `operator.hook must be an http(s) URL (found '${hook}')`);
+    }
+    return hookOperator(hook);
+  }
+  if (interactive) {
+    if (!io.isTty) throw new ConformanceError('USAGE', '--operator-prompt needs a terminal; use --operator-command or --operator-hook in CI');
+    return promptOperator(io, readLine);
+  }
+  return undefined;
+}
+
+/** The part of the mock WFM's in-process admin handle the embedded operator uses (mock-server/types.ts `MockAdmin`). */
+export interface MockAdminOperations {
+  rejectFingerprint(fingerprint: string): Promise<void>;
+  revoke(clientId: string): Promise<unknown>;
+  putDeployment(clientId: string, yaml: string): Promise<unknown>;
+}
+
+/** An ApplicationDeployment YAML with a fresh id, assigned by the embedded operator for `change-desired-state`. */
+export function operatorDeploymentYaml(deploymentId: string): string {
+  return [
+    'apiVersion: application.margo.org/v1alpha1',
+    'kind: ApplicationDeployment',
+    'metadata:',
+    '  annotations:',
+    `    id: ${deploymentId}`,
+    '    applicationId: com-margo-conformance-operator-change',
+    '  name: operator-change-deployment',
+    '  namespace: margo-conformance',
+    'spec:',
+    '  deploymentProfile:',
+    '    type: compose',
+    '    components:',
+    '      - name: operator-change',
+    '        properties:',
+    '          packageLocation: https://registry.example.com/compose/operator-change.tar.gz',
+    '          wait: true',
+    '          timeout: 1m0s',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Operator of the embedded mock WFM: performs each action through the mock's admin handle, the way its admin API
+ * would. `randomId` names the deployment added for `change-desired-state`.
+ * @throws ConformanceError `OPERATOR_ACTION_FAILED` when an action needs a clientId that was not given
+ */
+export function mockAdminOperator(admin: MockAdminOperations, randomId: () => string): Operator {
+  const needClient = (req: OperatorRequest): string => {
+    if (req.clientId === undefined) throw failed(`operator action ${req.action} needs a clientId`);
+    return req.clientId;
+  };
+  return {
+    description: 'mock WFM admin API (embedded)',
+    async perform(req) {
+      switch (req.action) {
+        case 'reject-onboarding':
+          await admin.rejectFingerprint(req.fingerprint);
+          return;
+        case 'revoke-client':
+          await admin.revoke(needClient(req));
+          return;
+        case 'change-desired-state':
+          await admin.putDeployment(needClient(req), operatorDeploymentYaml(randomId()));
+          return;
+      }
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * @module The mock WFM: a real HTTPS reference server for the Margo Management Interface with onboarding approval,
+ * an admin API and page, deliberate faults, and a traffic recording for the `client` suite. See README.md.
+ */
+export { exportCaPem, formatBanner, formatFaultList } from './banner.js';
+export { CLIENT_FAULT_KINDS, MOCK_FAULTS, isMockFault } from './faults.js';
+export type { ClientFault, MockFault, MockFaultInfo } from './faults.js';
+export { readSeedDeployments, startMockWfm } from './start.js';
+export { ONBOARDING_POLICIES } from './trust.js';
+export type { OnboardingPolicy } from './trust.js';
+export type {
+  ClientView,
+  MockAdmin,
+  MockLogEntry,
+  MockWfm,
+  MockWfmOptions,
+  OperatorHookRequest,
+  PendingView,
+} from './types.js';

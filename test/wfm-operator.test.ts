@@ -1,0 +1,117 @@
+/**
+ * Operator actions for the `wfm` suite: shell command (env contract), HTTP hook (JSON contract), prompt, the
+ * embedded mock's admin operator, and which one `createOperator` picks.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  commandOperator,
+  createOperator,
+  hookOperator,
+  mockAdminOperator,
+  operatorDeploymentYaml,
+  promptOperator,
+} from '../cli/operator.js';
+import { DEFAULT_CONFIG, mergeConfig } from '../core/config.js';
+import { isConformanceError } from '../core/errors.js';
+import type { OperatorRequest } from '../suites/wfm/index.js';
+import { fakeIo } from './wfm-helpers.js';
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
+const REQUEST: OperatorRequest = { action: 'revoke-client', fingerprint: 'ab'.repeat(32), certificatePem: PEM, clientId: 'client-7' };
+const signal = new AbortController().signal;
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise<void>((resolve) => s.close(() => resolve()));
+});
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  const err: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  return isConformanceError(err) ? err.code : undefined;
+}
+
+async function hookServer(status: number): Promise<{ url: string; bodies: unknown[] }> {
+  const bodies: unknown[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      res.statusCode = status;
+      res.end();
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook?token=x`, bodies };
+}
+
+describe('operator actions', () => {
+  it('runs a shell command with MARGO_OPERATOR_ACTION, MARGO_CERT_FINGERPRINT, MARGO_CERT_PEM_PATH and MARGO_CLIENT_ID', async () => {
+    const io = await fakeIo();
+    const out = join(io.cwd, 'seen.txt');
+    const op = commandOperator(`printf '%s %s %s\\n' "$MARGO_OPERATOR_ACTION" "$MARGO_CERT_FINGERPRINT" "$MARGO_CLIENT_ID" > ${out}; cat "$MARGO_CERT_PEM_PATH" >> ${out}`, io);
+    await op.perform(REQUEST, signal);
+    expect(await readFile(out, 'utf8')).toBe(`revoke-client ${'ab'.repeat(32)} client-7\n${PEM}`);
+  });
+
+  it('reports a failing command as OPERATOR_ACTION_FAILED with its stderr', async () => {
+    const io = await fakeIo();
+    const err: unknown = await commandOperator('echo nope >&2; exit 3', io).perform(REQUEST, signal).then(() => undefined, (e: unknown) => e);
+    expect(isConformanceError(err, 'OPERATOR_ACTION_FAILED')).toBe(true);
+    expect((err as Error).message).toContain('exited with 3: nope');
+  });
+
+  it('POSTs {action, fingerprint, certificatePem, clientId} to the hook and accepts 2xx', async () => {
+    const hook = await hookServer(204);
+    const op = hookOperator(hook.url);
+    expect(op.description).not.toContain('token');
+    await op.perform(REQUEST, signal);
+    expect(hook.bodies).toEqual([{ action: 'revoke-client', fingerprint: 'ab'.repeat(32), certificatePem: PEM, clientId: 'client-7' }]);
+  });
+
+  it('reports a hook answering 500 as OPERATOR_ACTION_FAILED', async () => {
+    const hook = await hookServer(500);
+    expect(await codeOf(hookOperator(hook.url).perform(REQUEST, signal))).toBe('OPERATOR_ACTION_FAILED');
+  });
+
+  it('prompts on the terminal and fails when the operator types "fail"', async () => {
+    const io = await fakeIo({ isTty: true });
+    await promptOperator(io, async () => '').perform(REQUEST, signal);
+    expect(io.out.join('\n')).toContain('revoke client client-7');
+    expect(await codeOf(promptOperator(io, async () => 'fail').perform(REQUEST, signal))).toBe('OPERATOR_ACTION_FAILED');
+  });
+
+  it('drives the embedded mock through its admin operations', async () => {
+    const calls: string[] = [];
+    const op = mockAdminOperator(
+      {
+        rejectFingerprint: async (fp) => void calls.push(`reject ${fp}`),
+        revoke: async (id) => void calls.push(`revoke ${id}`),
+        putDeployment: async (id, yaml) => void calls.push(`put ${id} ${yaml.includes('id: dep-1') ? 'dep-1' : '?'}`),
+      },
+      () => 'dep-1',
+    );
+    await op.perform({ ...REQUEST, action: 'reject-onboarding' }, signal);
+    await op.perform(REQUEST, signal);
+    await op.perform({ ...REQUEST, action: 'change-desired-state' }, signal);
+    expect(calls).toEqual([`reject ${'ab'.repeat(32)}`, 'revoke client-7', 'put client-7 dep-1']);
+    expect(await codeOf(op.perform({ action: 'revoke-client', fingerprint: 'x', certificatePem: PEM }, signal))).toBe('OPERATOR_ACTION_FAILED');
+    expect(operatorDeploymentYaml('dep-9')).toContain('kind: ApplicationDeployment');
+  });
+
+  it('picks command over hook over prompt, and none when nothing is configured', async () => {
+    const io = await fakeIo();
+    const tty = await fakeIo({ isTty: true });
+    const cfg = (operator: object) => mergeConfig({ operator } as never);
+    expect(createOperator(DEFAULT_CONFIG, io)).toBeUndefined();
+    expect(createOperator(cfg({ command: 'true', hook: 'http://127.0.0.1:1/' }), io)?.description).toContain('shell command');
+    expect(createOperator(cfg({ hook: 'http://127.0.0.1:1/' }), io)?.description).toContain('HTTP hook');
+    expect(createOperator(cfg({ interactive: true }), tty)?.description).toBe('interactive prompt');
+    expect(() => createOperator(cfg({ interactive: true }), io)).toThrow(/needs a terminal/);
+    expect(() => createOperator(cfg({ hook: 'ftp://x' }), io)).toThrow(/http\(s\) URL/);
+  });
+});
