@@ -124,7 +124,8 @@ async function caFilePem(scenario: ClientScenario, genuinePem: string): Promise<
 
 /**
  * Runs scenarios with at most `concurrency` at a time (each on its own mock), keeping the input order in the result.
- * Throws the first harness error after every started scenario has finished.
+ * Throws the first harness error after every started scenario has finished; ConformanceError RUN_ABORTED when
+ * `signal` aborted (no further scenario starts; the running clients are stopped).
  */
 export async function runScenarios(
   scenarios: readonly ClientScenario[],
@@ -136,6 +137,7 @@ export async function runScenarios(
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < scenarios.length) {
+      if (base.signal?.aborted === true) throw new ConformanceError('RUN_ABORTED', 'the client run was interrupted');
       const index = next++;
       const recording = await runScenario({ ...base, scenario: scenarios[index] as ClientScenario });
       results[index] = recording;
@@ -214,6 +216,7 @@ export function runCommand(
     const timer = setTimeout(stop, timeoutMs);
     const onAbort = (): void => stop();
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted === true) stop();
     const finish = (outcome: Omit<ClientProcessOutcome, 'mode' | 'stdout' | 'stderr' | 'durationMs' | 'timedOut'>): void => {
       if (finished) return;
       finished = true;

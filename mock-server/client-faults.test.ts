@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isConformanceError } from '../core/errors.js';
@@ -33,6 +34,26 @@ function opensslConnect(port: number, caFile: string): Promise<void> {
   return new Promise((resolve) => {
     const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', caFile, '-verify_return_error'], { timeout: 10_000 }, () => resolve());
     child.stdin?.end();
+  });
+}
+
+/** One TLS handshake that trusts anything (to see which certificate is served), offering `session` for resumption. */
+function handshake(port: number, session?: Buffer): Promise<{ session?: Buffer; reused: boolean; fingerprint?: string }> {
+  return new Promise((resolve) => {
+    let ticket: Buffer | undefined;
+    const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false, ...(session === undefined ? {} : { session }) });
+    socket.on('session', (s: Buffer) => (ticket = s));
+    socket.once('secureConnect', () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      const reused = socket.isSessionReused();
+      // TLS 1.3 tickets arrive after the handshake; a request makes the server flush them.
+      socket.write('GET /none HTTP/1.1\r\nHost: x\r\n\r\n');
+      socket.once('data', () => {
+        socket.end();
+        resolve({ ...(ticket === undefined ? {} : { session: ticket }), reused, fingerprint });
+      });
+    });
+    socket.on('error', () => resolve({ reused: false }));
   });
 }
 
@@ -69,6 +90,16 @@ describe('scenario faults for a device client under test', () => {
     await careless.close();
     expect(res.status).toBe(200);
     expect(mock.traffic().some((e) => e.type === 'tls' && e.kind === 'handshake-ok' && e.servedCertificate === 'imposter')).toBe(true);
+  });
+
+  it('imposter-tls-after-ca-download: a TLS session from before the switch is not resumed after it', async () => {
+    const { mock, probe } = await start([{ kind: 'imposter-tls-after-ca-download' }]);
+    const first = await handshake(mock.port);
+    expect((await handshake(mock.port, first.session)).reused).toBe(true);
+    await probe.send('GET', '/api/v1/onboarding/certificate');
+    const after = await handshake(mock.port, first.session);
+    expect(after.reused).toBe(false);
+    expect(after.fingerprint).not.toBe(first.fingerprint);
   });
 
   it('status: answers N requests of a route with 429 + Retry-After, then behaves', async () => {

@@ -69,8 +69,9 @@ export type ParsedBody = { readonly ok: true; readonly value: unknown } | { read
  * Parses the body as JSON and validates it against the route's request schema (core/schema.ts, which adds the
  * body kind's semantic checks). Malformed JSON → 400 naming the position; schema errors → 400; only semantic errors
  * → 422 where the route lists 422 (`semantic`), else 400. The schema registry is compiled once per process.
+ * `schemaView` lets a fault hide one member from the schema (the returned `value` is always the body as sent).
  */
-export function parseJsonBody(ex: Exchange): ParsedBody {
+export function parseJsonBody(ex: Exchange, schemaView: (value: unknown) => unknown = (v) => v): ParsedBody {
   const text = ex.body.toString('utf8');
   let value: unknown;
   try {
@@ -81,7 +82,7 @@ export function parseJsonBody(ex: Exchange): ParsedBody {
   }
   const schema = ex.spec.requestSchema;
   if (schema === undefined) return { ok: true, value };
-  const result = ex.ctx.schemas.validate(schema, value);
+  const result = ex.ctx.schemas.validate(schema, schemaView(value));
   if (result.ok) return { ok: true, value };
   const message = result.errors.map((e) => e.message).join('; ');
   const semanticOnly = result.errors.every((e) => e.keyword === 'semantic');

@@ -101,9 +101,13 @@ const CASES: readonly FaultCase[] = [
   },
   {
     fault: 'accept-bad-certificate-encoding',
-    probe: async (env) => (await env.probe.onboard(await env.pki.leaf(), { field: 'not*base64*at*all' })).status,
-    clean: 400,
-    faulty: 201,
+    probe: async (env) => {
+      const garbage = (await env.probe.onboard(await env.pki.leaf(), { field: 'not*base64*at*all' })).status;
+      const empty = (await env.probe.onboard(await env.pki.leaf(), { field: '' })).status;
+      return `${garbage} ${empty}`;
+    },
+    clean: '400 400',
+    faulty: '201 201',
   },
   { fault: 'capabilities-500', probe: (env) => postCaps(env, { sign: { cert: env.device } }), clean: 201, faulty: 500 },
   {

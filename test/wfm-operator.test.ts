@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   commandOperator,
   createOperator,
@@ -17,7 +17,9 @@ import {
 import { DEFAULT_CONFIG, mergeConfig } from '../core/config.js';
 import { isConformanceError } from '../core/errors.js';
 import type { OperatorRequest } from '../suites/wfm/index.js';
-import { fakeIo } from './wfm-helpers.js';
+import { fakeIo, removeFakeIoDirs } from './wfm-helpers.js';
+
+afterAll(removeFakeIoDirs);
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 const REQUEST: OperatorRequest = { action: 'revoke-client', fingerprint: 'ab'.repeat(32), certificatePem: PEM, clientId: 'client-7' };

@@ -1,7 +1,9 @@
 /** The `wfm` suite is green against the clean mock WFM under the second profile and the stricter error formats. */
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { runWfmSelftest } from '../cli/selftest-wfm.js';
-import { fakeIo } from './wfm-helpers.js';
+import { fakeIo, removeFakeIoDirs } from './wfm-helpers.js';
+
+afterAll(removeFakeIoDirs);
 
 it('passes every check against the clean mock under rfc9421-rc2', async () => {
   const result = await runWfmSelftest(await fakeIo(), { profileId: 'rfc9421-rc2', faults: ['accept-unsigned', 'capabilities-500'] });

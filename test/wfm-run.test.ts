@@ -5,15 +5,19 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runWfmCommand } from '../cli/commands/run-wfm.js';
 import { DEFAULT_DEVICE_CA_DIR, ensureDeviceCa } from '../cli/device-ca.js';
 import type { RunResult } from '../core/check.js';
 import { isConformanceError } from '../core/errors.js';
+import { packagePath } from '../core/paths.js';
+import { createAjv } from '../core/schema.js';
 import { startMockWfm } from '../mock-server/index.js';
 import type { MockFault } from '../mock-server/faults.js';
 import type { MockWfm } from '../mock-server/types.js';
-import { fakeIo } from './wfm-helpers.js';
+import { fakeIo, removeFakeIoDirs } from './wfm-helpers.js';
+
+afterAll(removeFakeIoDirs);
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,9 +25,9 @@ afterEach(async () => {
 });
 
 /** A mock WFM started like `mock-server --fault …`, trusting the device CA the command will use in `cwd`. */
-async function startTargetMock(cwd: string, faults: MockFault[]): Promise<MockWfm> {
+async function startTargetMock(cwd: string, faults: MockFault[], basePath = ''): Promise<MockWfm> {
   const deviceCa = await ensureDeviceCa(DEFAULT_DEVICE_CA_DIR, cwd, new Date());
-  const mock = await startMockWfm({ host: '127.0.0.1', port: 0, trustedIssuers: [deviceCa.certPem], faults });
+  const mock = await startMockWfm({ host: '127.0.0.1', port: 0, trustedIssuers: [deviceCa.certPem], faults, basePath });
   cleanups.push(() => mock.close());
   return mock;
 }
@@ -63,6 +67,8 @@ describe('runWfmCommand', () => {
     expect((await readdir(join(io.cwd, 'out'))).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
     const report = await readReport(io.cwd);
     expect(report.results.every((r) => r.status === 'pass' || r.status === 'not-applicable')).toBe(true);
+    const validate = createAjv().compile(JSON.parse(await readFile(packagePath('schemas', 'report.schema.json'), 'utf8')) as object);
+    expect(validate(JSON.parse(await readFile(join(io.cwd, 'out', 'report.json'), 'utf8'))), JSON.stringify(validate.errors)).toBe(true);
   }, 60_000);
 
   it('exits 1 against a --target mock started with accept-unsigned, naming the failing checks', async () => {
@@ -89,6 +95,23 @@ describe('runWfmCommand', () => {
       'wfm.onboarding.rejects-operator-rejected',
       'wfm.payload-security.rejects-revoked-client',
     ]);
+  }, 60_000);
+
+  it('accepts a --target with a path prefix before /api/v1', async () => {
+    const io = await fakeIo();
+    const mock = await startTargetMock(io.cwd, [], '/tenant-a/margo');
+    expect(mock.url).toMatch(/\/tenant-a\/margo$/);
+    await writeFile(join(io.cwd, 'ca.pem'), mock.caPem);
+    const code = await runWfmCommand({ target: `${mock.url}/`, ca: 'ca.pem', reportDir: 'out', only: ['wfm.onboarding.*', 'wfm.capabilities.*'] }, io);
+    expect(code, io.out.join('\n')).toBe(0);
+    const report = await readReport(io.cwd);
+    expect(report.target).toBe(mock.url);
+    expect(report.results.filter((r) => r.status === 'pass').length).toBeGreaterThan(10);
+  }, 60_000);
+
+  it('exits 5 when nothing executed', async () => {
+    const io = await fakeIo();
+    expect(await runWfmCommand({ reportDir: 'out', only: ['wfm.no-such-area.*'] }, io)).toBe(5);
   }, 60_000);
 
   it('keeps exit 0 when a baseline lists the expected failures', async () => {

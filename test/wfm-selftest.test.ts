@@ -2,11 +2,13 @@
  * The `wfm` suite proves itself: green against the clean mock WFM, and for every mock fault the checks that name
  * the fault fail while nothing else fails (STYLE.md §3: a check that cannot fail is a defect).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatWfmSelftest, runWfmSelftest, type WfmSelftestResult } from '../cli/selftest-wfm.js';
 import { MOCK_FAULTS } from '../mock-server/faults.js';
 import { WFM_CHECKS } from '../suites/wfm/index.js';
-import { fakeIo } from './wfm-helpers.js';
+import { fakeIo, removeFakeIoDirs } from './wfm-helpers.js';
+
+afterAll(removeFakeIoDirs);
 
 describe('wfm selftest (full matrix, rfc9421-v1)', () => {
   let result: WfmSelftestResult;

@@ -31,12 +31,16 @@ interface RetryPair {
   readonly gapMs?: number;
 }
 
-/** The refused attempts of a scenario (answered with one of `statuses`) paired with the next attempt on that route. */
+/**
+ * The refused attempts of a scenario (answered with one of `statuses` on a route the scenario faults) paired with
+ * the next attempt on that route. Other errors (a 500 the mock did not plan) are not the scenario's business.
+ */
 function retryPairs(ctx: ClientCheckContext, scenario: ClientScenarioId, statuses: readonly number[]): { pairs: RetryPair[]; rec: ReturnType<typeof recordingOf> } {
   const rec = recordingOf(ctx, scenario);
   const all = exchangesOf(rec);
+  const faulted = new Set((rec.scenario.context.serverErrors ?? []).filter((e) => statuses.includes(e.status)).map((e) => e.route));
   const pairs = all
-    .filter((x) => statuses.includes(x.response.status) && x.route !== undefined)
+    .filter((x) => statuses.includes(x.response.status) && x.route !== undefined && faulted.has(x.route))
     .map((refused): RetryPair => {
       const next = all.find((x) => x.id > refused.id && x.route === refused.route);
       return next === undefined ? { refused } : { refused, next, gapMs: Math.round(arrivedMs(next) - answeredMs(refused)) };

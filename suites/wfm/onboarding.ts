@@ -120,7 +120,7 @@ async function rejectsGarbage(ctx: WfmCheckContext, kind: GarbageName) {
   const field = makeGarbagePayloads(identity.certDer)[kind];
   // Signed with the key of the (intact) certificate the garbage was made from: only the field is wrong.
   const exchange = await sendOnboarding(ctx, field, signedBy(ctx, identity), `onboarding with certificate field: ${kind}`);
-  return expectRefused(ctx, exchange, routeOf(ctx, 'onboarding').errorStatuses.invalidCertificate ?? [400], `onboarding with a ${kind} certificate field`);
+  return expectRefused(ctx, exchange, routeOf(ctx, 'onboarding').errorStatuses.invalidCertificate ?? [400], `onboarding with a bad certificate field (${kind})`);
 }
 
 const BAD_CERT_CLAUSE = { source: ONBOARDING, section: 'Response Codes', quote: '400 Invalid Certificate: Invalid certificate format or structure.' };
