@@ -222,13 +222,24 @@ export function runCommand(
       finished = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      killGroup('SIGKILL');
       resolve({ mode: 'command', ...outcome, timedOut, stdout: stdout.text(), stderr: stderr.text(), durationMs: clock.nowMs() - started });
     };
     child.stdout.on('data', (c: Buffer) => stdout.push(c));
     child.stderr.on('data', (c: Buffer) => stderr.push(c));
     child.on('error', (err) => finish({ exitCode: null, spawnError: err.message }));
-    child.on('exit', (code, sig) => finish({ exitCode: code, ...(sig === null ? {} : { signal: sig }) }));
+    const outcomeOf = (code: number | null, sig: NodeJS.Signals | null) => ({ exitCode: code, ...(sig === null ? {} : { signal: sig }) });
+    // 'close' comes after 'exit' once the pipes are drained: only then is the output complete.
+    child.on('close', (code, sig) => finish(outcomeOf(code, sig)));
+    child.on('exit', (code, sig) => {
+      // Helpers the client left behind must not outlive the scenario (and would keep the pipes open). A helper that
+      // escaped the group (setsid) cannot hold the run up: after the grace period the pipes are abandoned.
+      killGroup('SIGKILL');
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(outcomeOf(code, sig));
+      }, KILL_GRACE_MS).unref();
+    });
   });
 }
 

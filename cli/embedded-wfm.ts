@@ -2,7 +2,6 @@
  * @module The embedded default target: the built-in mock WFM on an ephemeral loopback port, trusting the device CA,
  * with its root CA handed to the suite out of band and its admin API acting as the operator.
  */
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { MargoConfig } from '../core/config.js';
 import type { IssuedCertificate } from '../core/pki/index.js';
@@ -48,5 +47,5 @@ export async function startEmbeddedWfm(opts: {
     adminPort: 0,
   });
   const target: WfmTarget = { ...parseTargetUrl(mock.url), trustAnchorPem: mock.caPem, trustAnchorSource: 'out-of-band' };
-  return { mock, target, operator: mockAdminOperator(mock.state, () => randomUUID()) };
+  return { mock, target, operator: mockAdminOperator(mock.state) };
 }

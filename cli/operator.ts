@@ -7,7 +7,9 @@
  * - command: run with `sh -c`, env `MARGO_OPERATOR_ACTION`, `MARGO_CERT_FINGERPRINT` (SHA-256 of the DER, hex),
  *   `MARGO_CERT_PEM_PATH` (a temporary file holding the certificate PEM), `MARGO_CLIENT_ID` (when known);
  *   exit status 0 = done.
- * - hook: `POST <url>` with JSON `{action, fingerprint, certificatePem, clientId?}`; any 2xx = done.
+ * - hook: `POST <url>` with JSON `{action, fingerprint, certificatePem, clientId?}`; any 2xx = done. Credentials in
+ *   the URL (`http://op:TOKEN@…`) are sent as `Authorization: Basic`. The mock WFM's `/admin/api/operator-hook`
+ *   implements this contract (mock-server/operator-hook.ts).
  * - prompt: the instruction is printed, the operator presses Enter when done (terminal only).
  *
  * @see seed "Opportunity for user to approve or reject client onboarding"
@@ -20,6 +22,8 @@ import { createInterface } from 'node:readline/promises';
 import { request } from 'undici';
 import type { MargoConfig } from '../core/config.js';
 import { ConformanceError } from '../core/errors.js';
+import type { OperatorHookRequest } from '../mock-server/operator-hook.js';
+import type { MockAdmin } from '../mock-server/types.js';
 import type { Operator, OperatorRequest } from '../suites/wfm/index.js';
 import type { CliIo } from './io.js';
 
@@ -89,22 +93,70 @@ function runShell(command: string, env: Record<string, string | undefined>, cwd:
   });
 }
 
+/** The hook body of the contract: `{action, fingerprint, certificatePem, clientId?}` (also what the embedded mock gets). */
+function hookBodyOf(req: OperatorRequest): OperatorHookRequest {
+  return {
+    action: req.action,
+    fingerprint: req.fingerprint,
+    certificatePem: req.certificatePem,
+    ...(req.clientId === undefined ? {} : { clientId: req.clientId }),
+  };
+}
+
+/** Longest excerpt of a refusing hook's answer kept in the error message, characters. */
+const HOOK_ANSWER_CHARS = 300;
+
+/**
+ * Where a hook URL points and how to authenticate: credentials in the URL (`http://op:TOKEN@host/…`) become an
+ * `Authorization: Basic` header (RFC 7617) and leave the URL, because undici never sends userinfo itself.
+ * @see RFC 3986 §3.2.1
+ */
+export function hookEndpoint(url: string): { readonly url: string; readonly headers: Readonly<Record<string, string>> } {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return { url: parsed.href, headers: {} };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, headers: { authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` } };
+}
+
+/**
+ * The secret parts of a hook URL, to scrub from the console and the reports: the userinfo password, the Basic
+ * credential built from it, and every query value (`?token=`). Values shorter than 4 characters are left to the
+ * redactor's own floor.
+ */
+export function hookSecretValues(url: string | undefined): string[] {
+  if (url === undefined || !URL.canParse(url)) return [];
+  const parsed = new URL(url);
+  const values = [...parsed.searchParams.values()];
+  if (parsed.password !== '') values.push(decodeURIComponent(parsed.password));
+  const authorization = hookEndpoint(url).headers['authorization'];
+  if (authorization !== undefined) values.push(authorization.slice('Basic '.length));
+  return values.filter((v) => v !== '');
+}
+
 /** Operator backed by an HTTP hook (system trust store; plain http allowed for local hooks). */
 export function hookOperator(url: string): Operator {
   const shown = new URL(url);
+  const endpoint = hookEndpoint(url);
+  const where = `${shown.origin}${shown.pathname}`;
   return {
-    description: `HTTP hook ${shown.origin}${shown.pathname}`,
+    description: `HTTP hook ${where}`,
     async perform(req, signal) {
-      const body = JSON.stringify({ action: req.action, fingerprint: req.fingerprint, certificatePem: req.certificatePem, ...(req.clientId === undefined ? {} : { clientId: req.clientId }) });
+      const body = JSON.stringify(hookBodyOf(req));
       let status: number;
+      let answer: string;
       try {
-        const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
+        const res = await request(endpoint.url, { method: 'POST', headers: { 'content-type': 'application/json', ...endpoint.headers }, body, signal });
         status = res.statusCode;
-        await res.body.dump();
+        answer = await res.body.text();
       } catch (err) {
-        throw failed(`operator hook ${shown.origin}${shown.pathname} failed: ${err instanceof Error ? err.message : String(err)}`, err);
+        throw failed(`operator hook ${where} failed: ${err instanceof Error ? err.message : String(err)}`, err);
       }
-      if (status < 200 || status > 299) throw failed(`operator hook answered ${status}`);
+      if (status < 200 || status > 299) {
+        const excerpt = answer.replace(/\s+/g, ' ').trim().slice(0, HOOK_ANSWER_CHARS);
+        throw failed(`operator hook answered ${status}${excerpt === '' ? '' : `: ${excerpt}`}`);
+      }
     },
   };
 }
@@ -157,60 +209,20 @@ export function createOperator(config: MargoConfig, io: CliIo, readLine: LineRea
   return undefined;
 }
 
-/** The part of the mock WFM's in-process admin handle the embedded operator uses (mock-server/types.ts `MockAdmin`). */
-export interface MockAdminOperations {
-  rejectFingerprint(fingerprint: string): Promise<void>;
-  revoke(clientId: string): Promise<unknown>;
-  putDeployment(clientId: string, yaml: string): Promise<unknown>;
-}
-
-/** An ApplicationDeployment YAML with a fresh id, assigned by the embedded operator for `change-desired-state`. */
-export function operatorDeploymentYaml(deploymentId: string): string {
-  return [
-    'apiVersion: application.margo.org/v1alpha1',
-    'kind: ApplicationDeployment',
-    'metadata:',
-    '  annotations:',
-    `    id: ${deploymentId}`,
-    '    applicationId: com-margo-conformance-operator-change',
-    '  name: operator-change-deployment',
-    '  namespace: margo-conformance',
-    'spec:',
-    '  deploymentProfile:',
-    '    type: compose',
-    '    components:',
-    '      - name: operator-change',
-    '        properties:',
-    '          packageLocation: https://registry.example.com/compose/operator-change.tar.gz',
-    '          wait: true',
-    '          timeout: 1m0s',
-    '',
-  ].join('\n');
-}
-
 /**
- * Operator of the embedded mock WFM: performs each action through the mock's admin handle, the way its admin API
- * would. `randomId` names the deployment added for `change-desired-state`.
- * @throws ConformanceError `OPERATOR_ACTION_FAILED` when an action needs a clientId that was not given
+ * Operator of the embedded mock WFM: hands each request to the mock's operator hook in-process, the same code
+ * that answers `POST /admin/api/operator-hook` (mock-server/admin-ops.ts), so both paths behave alike.
+ * @throws ConformanceError `OPERATOR_ACTION_FAILED` (with the mock's error as `cause`) when the mock refuses the
+ *   action, e.g. a client action without a clientId
  */
-export function mockAdminOperator(admin: MockAdminOperations, randomId: () => string): Operator {
-  const needClient = (req: OperatorRequest): string => {
-    if (req.clientId === undefined) throw failed(`operator action ${req.action} needs a clientId`);
-    return req.clientId;
-  };
+export function mockAdminOperator(admin: Pick<MockAdmin, 'operatorHook'>): Operator {
   return {
     description: 'mock WFM admin API (embedded)',
     async perform(req) {
-      switch (req.action) {
-        case 'reject-onboarding':
-          await admin.rejectFingerprint(req.fingerprint);
-          return;
-        case 'revoke-client':
-          await admin.revoke(needClient(req));
-          return;
-        case 'change-desired-state':
-          await admin.putDeployment(needClient(req), operatorDeploymentYaml(randomId()));
-          return;
+      try {
+        await admin.operatorHook(hookBodyOf(req));
+      } catch (err) {
+        throw failed(`the mock WFM refused operator action ${req.action}: ${err instanceof Error ? err.message : String(err)}`, err);
       }
     },
   };

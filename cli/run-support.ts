@@ -1,7 +1,7 @@
 /**
  * @module What every suite command does around a run: read the expected-failures baseline, print progress, then
  * apply the baseline, write the reports (JSON, JUnit, HTML, Markdown), print the summary and return the gate's
- * exit code. Shared by `client` (and available to the `wfm` command) so both write the same reports.
+ * exit code. Shared by the `wfm` (root) and `client` commands so both write and print the same redacted reports.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -15,10 +15,9 @@ import {
   formatProgress,
   formatSummary,
   parseBaseline,
-  redactRun,
   writeReports,
 } from '../core/report/index.js';
-import type { Baseline } from '../core/report/index.js';
+import type { Baseline, ConsoleStyle } from '../core/report/index.js';
 import type { RunProgressEvent } from '../core/runner.js';
 import type { CliIo } from './io.js';
 
@@ -43,10 +42,13 @@ export async function loadBaselineFor(config: MargoConfig, io: CliIo, role: Role
 /** Moves the cursor one line up (ANSI CUU). */
 const CURSOR_UP = '\x1b[1A';
 
-/** A progress callback printing one line per check (a redrawn line on a TTY), or undefined when progress is off. */
-export function progressPrinter(io: CliIo, enabled: boolean): ((e: RunProgressEvent) => void) | undefined {
+/**
+ * A progress callback printing one line per check (a redrawn line on a TTY), or undefined when progress is off.
+ * `secretValues` (see {@link consoleSecretValues}) are scrubbed from every line, as they are from the reports.
+ */
+export function progressPrinter(io: CliIo, enabled: boolean, secretValues: readonly string[] = []): ((e: RunProgressEvent) => void) | undefined {
   if (!enabled) return undefined;
-  const style = { tty: io.isTty, color: io.isTty };
+  const style: ConsoleStyle = { tty: io.isTty, color: io.isTty, secretValues };
   return (e) => {
     const text = formatProgress(e, style);
     if (text === undefined) return;
@@ -54,6 +56,11 @@ export function progressPrinter(io: CliIo, enabled: boolean): ((e: RunProgressEv
     const line = text.replace(/\n$/, '');
     io.stdout(io.isTty && e.type === 'end' ? `${CURSOR_UP}${line}` : line);
   };
+}
+
+/** The literal secrets a run's console output and reports never show: `secrets.values` plus run-specific ones (admin tokens). */
+export function consoleSecretValues(config: MargoConfig, extra: readonly string[] = []): string[] {
+  return [...config.secrets.values, ...extra].filter((v) => v !== '');
 }
 
 /** What {@link finishRun} needs besides the run. */
@@ -76,16 +83,18 @@ export interface FinishRunOptions {
 export async function finishRun(run: RunResult, opts: FinishRunOptions): Promise<number> {
   const final = opts.baseline === undefined ? run : applyBaseline(run, opts.baseline);
   const dir = opts.config.reports.dir === undefined ? defaultReportDir(opts.io.cwd, final.finishedAt) : resolve(opts.io.cwd, opts.config.reports.dir);
-  const redaction = { secretHeaders: opts.config.secrets.headers, secretValues: [...opts.config.secrets.values, ...(opts.secretValues ?? [])] };
+  const secretValues = consoleSecretValues(opts.config, opts.secretValues);
   const written = await writeReports(final, dir, opts.config.reports.formats, {
     failOn: opts.config.failOn,
     certification: opts.config.certification,
     fullCatalogueIds: opts.fullCatalogueIds,
-    redaction,
+    redaction: { secretHeaders: opts.config.secrets.headers, secretValues },
   });
   const paths = written.manifest === undefined ? written.files : [...written.files, written.manifest];
-  // The console gets the same redacted run as the report files.
-  const summary = formatSummary(redactRun(final, redaction), written.outcome, { tty: opts.io.isTty, color: opts.io.isTty }, paths);
+  // The console prints the run the report files hold (`written.redacted`), with the same secrets scrubbed again
+  // from every line it adds.
+  const style: ConsoleStyle = { tty: opts.io.isTty, color: opts.io.isTty, secretValues };
+  const summary = formatSummary(written.redacted, written.outcome, style, paths);
   for (const line of summary.replace(/\n$/, '').split('\n')) opts.io.stdout(line);
   return written.outcome.exitCode;
 }

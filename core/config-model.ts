@@ -2,25 +2,10 @@
  * @module The configuration model as data: types, defaults (spec-digest §6) and the documented key table.
  * Parsing, validation, merging and redaction live in `core/config.ts`, which re-exports everything here.
  */
+import { ALL_ALGORITHMS, type SignatureAlgorithm } from './http-signatures/algorithms.js';
 
-/** Signature algorithms: Margo's four (spec-digest §3.1 item 6) plus RFC 9421's `rsa-pss-sha512` and `ed25519`. */
-export type SignatureAlgorithm =
-  | 'ecdsa-p256-sha256'
-  | 'ecdsa-p384-sha384'
-  | 'rsa-v1_5-sha256'
-  | 'rsa-pss-sha256'
-  | 'rsa-pss-sha512'
-  | 'ed25519';
-
-/** All {@link SignatureAlgorithm}s. */
-export const SIGNATURE_ALGORITHMS: readonly SignatureAlgorithm[] = [
-  'ecdsa-p256-sha256',
-  'ecdsa-p384-sha384',
-  'rsa-v1_5-sha256',
-  'rsa-pss-sha256',
-  'rsa-pss-sha512',
-  'ed25519',
-];
+/** The algorithm names live with the signer and verifier (core/http-signatures/algorithms.ts); config reuses them. */
+export type { SignatureAlgorithm };
 
 /** Report formats. */
 export type ReportFormat = 'json' | 'junit' | 'html' | 'md';
@@ -107,7 +92,7 @@ export const DEFAULT_CONFIG: MargoConfig = deepFreeze({
     coveredComponents: ['@method', '@target-uri', 'content-digest'],
     maxAgeSeconds: 300,
     clockSkewSeconds: 60,
-    allowedAlgorithms: [...SIGNATURE_ALGORITHMS],
+    allowedAlgorithms: [...ALL_ALGORITHMS],
     acceptMixedCaseComponentIds: true,
     keyidStrategy: 'spki-sha256-hex',
   },
@@ -142,7 +127,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = deepFreeze([
   k('signatures.coveredComponents', 'MARGO_SIGNATURES_COVERED_COMPONENTS', 'string[]', ['@method', '@target-uri', 'content-digest'], 'Covered components; content-digest is left out for bodyless requests unless digest.requireOnEmptyBody (§6.7).'),
   k('signatures.maxAgeSeconds', 'MARGO_SIGNATURES_MAX_AGE_SECONDS', 'integer', 300, 'Replay window: oldest accepted `created`, seconds (§6.13).'),
   k('signatures.clockSkewSeconds', 'MARGO_SIGNATURES_CLOCK_SKEW_SECONDS', 'integer', 60, 'Tolerated `created` in the future, seconds (§6.13).'),
-  k('signatures.allowedAlgorithms', 'MARGO_SIGNATURES_ALLOWED_ALGORITHMS', 'string[]', [...SIGNATURE_ALGORITHMS], 'Algorithms a verifier accepts (§6.12).'),
+  k('signatures.allowedAlgorithms', 'MARGO_SIGNATURES_ALLOWED_ALGORITHMS', 'string[]', [...ALL_ALGORITHMS], 'Algorithms a verifier accepts (§6.12).'),
   k('signatures.acceptMixedCaseComponentIds', 'MARGO_SIGNATURES_ACCEPT_MIXED_CASE_COMPONENT_IDS', 'boolean', true, 'Verifier accepts `"Content-Digest"` as Margo writes it, with a warning (§6.8).'),
   k('signatures.keyidStrategy', 'MARGO_SIGNATURES_KEYID_STRATEGY', 'string', 'spki-sha256-hex', '`keyid` the simulator sends: spki-sha256-hex | client-id | fingerprint (§6.10).'),
   k('digest.mode', 'MARGO_DIGEST_MODE', 'string', 'raw-body', 'Content-Digest input: raw-body (RFC 9530) | base64-of-body (§6.9).'),

@@ -12,6 +12,7 @@ import {
   validateConfigLayer,
 } from './config.js';
 import { isConformanceError } from './errors.js';
+import { ALL_ALGORITHMS } from './http-signatures/algorithms.js';
 import { packagePath } from './paths.js';
 
 interface SchemaNode {
@@ -56,6 +57,13 @@ describe('configuration keys', () => {
     });
     expect(DEFAULT_CONFIG.signatures.allowedAlgorithms).toHaveLength(6);
     expect(DEFAULT_CONFIG.reports.formats).toEqual(['json', 'junit', 'html', 'md']);
+  });
+
+  it('takes its signature algorithms from core/http-signatures: defaults and both schema enums', () => {
+    const signatures = (schema.properties?.['signatures'] ?? {}) as { properties: Record<string, { enum?: string[]; items?: { enum?: string[] } }> };
+    expect(DEFAULT_CONFIG.signatures.allowedAlgorithms).toEqual([...ALL_ALGORITHMS]);
+    expect(signatures.properties['algorithm']?.enum).toEqual([...ALL_ALGORITHMS]);
+    expect(signatures.properties['allowedAlgorithms']?.items?.enum).toEqual([...ALL_ALGORITHMS]);
   });
 
   it('gives every env variable a MARGO_ name, once', () => {

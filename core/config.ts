@@ -25,7 +25,6 @@ export {
   CONFIG_KEYS,
   DEFAULT_CONFIG,
   ENV_VARS,
-  SIGNATURE_ALGORITHMS,
   type ConfigIssue,
   type ConfigKey,
   type ConfigValueType,

@@ -1,17 +1,18 @@
 /**
  * @module The WFM user's operations on one mock instance ({@link MockAdmin}): approve or reject pending
  * onboardings, upload or allowlist certificates and issuing CAs, pre-reject a fingerprint, revoke a client, edit a
- * client's desired state, set scenario faults, and the operator hook the `wfm` suite calls.
+ * client's desired state, set scenario faults, and the operator hook the `wfm` suite calls (operator-hook.ts).
  * The admin HTTP API and the admin page are thin layers over these; tests call them in-process.
  */
-import { X509Certificate } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { ConformanceError } from '../core/errors.js';
 import { parsePemBlocks, sha256Hex } from '../core/pki/index.js';
 import { desiredStateChanged, wakeHeld, type MockContext } from './context.js';
 import { parseDeploymentYaml, splitYamlDocuments } from './desired-state.js';
 import type { ClientFault } from './faults.js';
 import { isFingerprint, normaliseFingerprint, type ClientRecord, type PendingOnboarding } from './state.js';
-import type { ClientView, MockAdmin, OperatorHookRequest, PendingView } from './types.js';
+import { operatorDeploymentYaml, type OperatorHookRequest, type OperatorHookResult } from './operator-hook.js';
+import type { ClientView, MockAdmin, PendingView } from './types.js';
 
 function pendingView(p: PendingOnboarding): PendingView {
   const { certDer: _der, ...view } = p;
@@ -81,6 +82,27 @@ export function createMockAdmin(ctx: MockContext): MockAdmin {
     wakeHeld(ctx, p.fingerprint256);
     await ctx.persist();
     return pendingView(p);
+  };
+
+  /** The fingerprint a hook request names (from `certificatePem` when given), or undefined when it names none. */
+  const hookFingerprint = (req: OperatorHookRequest): string | undefined => {
+    const fromPem = req.certificatePem === undefined ? undefined : sha256Hex(parseOnePem(req.certificatePem).raw);
+    if (fromPem !== undefined && req.fingerprint !== '' && normaliseFingerprint(req.fingerprint) !== fromPem) {
+      throw new ConformanceError('USAGE', 'fingerprint does not match certificatePem');
+    }
+    return fromPem ?? (req.fingerprint === '' ? undefined : requireFingerprint(req.fingerprint));
+  };
+  // `revoke-client` and `change-desired-state` act on an onboarded client; a fingerprint, when given, must be its own.
+  const clientAction = async (req: OperatorHookRequest): Promise<OperatorHookResult> => {
+    if (req.clientId === undefined || req.clientId === '') throw new ConformanceError('USAGE', `operator hook: ${req.action} needs a clientId`);
+    const fp = hookFingerprint(req);
+    if (fp !== undefined && clientById(req.clientId).fingerprint256 !== fp) {
+      throw new ConformanceError('USAGE', `client ${req.clientId} did not onboard with the certificate ${fp}`);
+    }
+    const view = req.action === 'revoke-client'
+      ? await admin.revoke(req.clientId)
+      : await admin.putDeployment(req.clientId, operatorDeploymentYaml(randomUUID()));
+    return { outcome: req.action === 'revoke-client' ? 'revoked' : 'desired-state-changed', clientId: view.clientId, manifestVersion: view.manifestVersion };
   };
 
   const admin: MockAdmin = {
@@ -154,22 +176,20 @@ export function createMockAdmin(ctx: MockContext): MockAdmin {
       const c = state.clients.get(clientId);
       return c === undefined ? undefined : clientView(c);
     },
-    async operatorHook(req: OperatorHookRequest) {
-      const fromPem = req.certificatePem === undefined ? undefined : sha256Hex(parseOnePem(req.certificatePem).raw);
-      const fp = fromPem ?? requireFingerprint(req.fingerprint);
-      if (fromPem !== undefined && req.fingerprint !== '' && normaliseFingerprint(req.fingerprint) !== fromPem) {
-        throw new ConformanceError('USAGE', 'fingerprint does not match certificatePem');
-      }
+    async operatorHook(req) {
+      if (req.action === 'revoke-client' || req.action === 'change-desired-state') return clientAction(req);
+      const fp = hookFingerprint(req) ?? requireFingerprint(req.fingerprint);
+      const approve = req.action === 'approve';
       const pending = state.pending.get(fp);
       if (pending !== undefined && pending.state === 'pending') {
-        await decide(pending.id, req.action === 'approve');
-        return { outcome: req.action === 'approve' ? 'approved-pending' : 'rejected-pending' };
+        await decide(pending.id, approve);
+        return { outcome: approve ? 'approved-pending' : 'rejected-pending' };
       }
-      if (req.action === 'approve') allow(fp);
+      if (approve) allow(fp);
       else refuse(fp);
       wakeHeld(ctx, fp);
       await ctx.persist();
-      return { outcome: req.action === 'approve' ? 'allowlisted' : 'pre-rejected' };
+      return { outcome: approve ? 'allowlisted' : 'pre-rejected' };
     },
     clearTraffic: () => ctx.recorder.clear(),
   };

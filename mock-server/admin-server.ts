@@ -9,7 +9,7 @@
  * POST allowlist {fingerprint | issuerPem} · POST rejections {fingerprint} · GET clients · GET clients/{clientId} ·
  * POST clients/{clientId}/revoke · GET|PUT clients/{clientId}/deployments (PUT: YAML) ·
  * DELETE clients/{clientId}/deployments/{deploymentId} · GET|DELETE traffic · POST operator-hook
- * {action, fingerprint, certificatePem?} · GET|POST faults {clientId | '*', faults} · GET info.
+ * {action, fingerprint, certificatePem?, clientId?} (operator-hook.ts) · GET|POST faults {clientId | '*', faults} · GET info.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,7 +20,8 @@ import { renderAdminPage } from './admin-page.js';
 import type { MockContext } from './context.js';
 import type { ClientFault } from './faults.js';
 import { collectHeaders, readBody, writeResponse } from './http-io.js';
-import type { MockAdmin, OperatorHookRequest } from './types.js';
+import { parseOperatorHookBody } from './operator-hook.js';
+import type { MockAdmin } from './types.js';
 
 /** What the admin listener needs beside the context. */
 export interface AdminDeps {
@@ -154,14 +155,7 @@ function apiRoutes(deps: AdminDeps): [string, string, AdminRoute][] {
       admin.clearTraffic();
       return json(200, { ok: true });
     }],
-    ['POST', '/admin/api/operator-hook', async (r) => {
-      const b = bodyJson(r);
-      const action = b['action'];
-      if (action !== 'approve' && action !== 'reject') return json(400, { error: "action must be 'approve' or 'reject'" });
-      const certificatePem = str(b['certificatePem']);
-      const req: OperatorHookRequest = { action, fingerprint: str(b['fingerprint']) ?? '', ...(certificatePem === undefined ? {} : { certificatePem }) };
-      return json(200, await admin.operatorHook(req));
-    }],
+    ['POST', '/admin/api/operator-hook', async (r) => json(200, await admin.operatorHook(parseOperatorHookBody(bodyJson(r))))],
     ['GET', '/admin/api/faults', async () => json(200, { server: [...ctx.faults], clients: admin.clientFaults() })],
     ['POST', '/admin/api/faults', async (r) => {
       const b = bodyJson(r);

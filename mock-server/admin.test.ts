@@ -134,6 +134,44 @@ describe('admin surface', () => {
     expect((await probe.onboard(byPem)).status).toBe(403);
   });
 
+  it('operator hook speaks the wfm suite contract: reject-onboarding, revoke-client, change-desired-state', async () => {
+    const pki = await createClientPki();
+    const { mock, probe } = await start({});
+    const rejected = await pki.leaf();
+    const reject = await adminApi(mock, 'POST', 'operator-hook', { action: 'reject-onboarding', fingerprint: rejected.fingerprint256, certificatePem: rejected.certPem });
+    expect(reject).toEqual({ status: 200, json: { outcome: 'pre-rejected' } });
+    expect((await probe.onboard(rejected)).status).toBe(403);
+
+    const device = await pki.leaf();
+    const clientId = jsonOf(await probe.onboard(device))['clientId'] as string;
+    const change = await adminApi(mock, 'POST', 'operator-hook', { action: 'change-desired-state', fingerprint: device.fingerprint256, certificatePem: device.certPem, clientId });
+    expect(change).toEqual({ status: 200, json: { outcome: 'desired-state-changed', clientId, manifestVersion: '2' } });
+    const manifest = jsonOf(await probe.send('GET', `/api/v1/clients/${clientId}/deployments`, { sign: { cert: device } }));
+    expect(manifest['manifestVersion']).toBe(2);
+    expect(manifest['deployments']).toHaveLength(1);
+
+    const send = () => probe.send('POST', `/api/v1/clients/${clientId}/capabilities`, { body: buildCapabilities(profile, { deviceId: 'd' }), sign: { cert: device } });
+    expect((await send()).status).toBe(201);
+    const revoke = await adminApi(mock, 'POST', 'operator-hook', { action: 'revoke-client', fingerprint: device.fingerprint256, certificatePem: device.certPem, clientId });
+    expect(revoke.json).toMatchObject({ outcome: 'revoked', clientId });
+    expect((await send()).status).toBe(403);
+  });
+
+  it('operator hook refuses what it cannot do: 400 for an unknown action, a missing clientId or another certificate, 404 for an unknown client', async () => {
+    const pki = await createClientPki();
+    const { mock, probe } = await start({});
+    const device = await pki.leaf();
+    const other = await pki.leaf();
+    const clientId = jsonOf(await probe.onboard(device))['clientId'] as string;
+    const hook = (body: object) => adminApi(mock, 'POST', 'operator-hook', body);
+    expect((await hook({ action: 'delete-everything', fingerprint: device.fingerprint256 })).status).toBe(400);
+    expect((await hook({ action: 'revoke-client', fingerprint: device.fingerprint256 })).status).toBe(400);
+    expect((await hook({ action: 'revoke-client', fingerprint: '', certificatePem: other.certPem, clientId })).status).toBe(400);
+    expect((await hook({ action: 'change-desired-state', fingerprint: '', clientId: 'no-such-client' })).status).toBe(404);
+    expect(mock.state.client(clientId)).toMatchObject({ manifestVersion: '1' });
+    expect(mock.state.client(clientId)?.revokedAt).toBeUndefined();
+  });
+
   it('revoke: later signed requests of the client answer 403', async () => {
     const { mock, probe } = await start({});
     const device = await (await createClientPki()).leaf();

@@ -5,6 +5,8 @@
 export { exportCaPem, formatBanner, formatFaultList } from './banner.js';
 export { CLIENT_FAULT_KINDS, MOCK_FAULTS, isMockFault } from './faults.js';
 export type { ClientFault, MockFault, MockFaultInfo } from './faults.js';
+export { OPERATOR_HOOK_ACTIONS, operatorDeploymentYaml, parseOperatorHookBody } from './operator-hook.js';
+export type { OperatorHookAction, OperatorHookRequest, OperatorHookResult } from './operator-hook.js';
 export { readSeedDeployments, startMockWfm } from './start.js';
 export { ONBOARDING_POLICIES } from './trust.js';
 export type { OnboardingPolicy } from './trust.js';
@@ -14,6 +16,5 @@ export type {
   MockLogEntry,
   MockWfm,
   MockWfmOptions,
-  OperatorHookRequest,
   PendingView,
 } from './types.js';

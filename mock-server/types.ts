@@ -8,6 +8,7 @@ import type { IssuedCertificate } from '../core/pki/index.js';
 import type { RouteName } from '../core/profiles/index.js';
 import type { TrafficEntry } from '../core/traffic.js';
 import type { ClientFault, MockFault } from './faults.js';
+import type { OperatorHookRequest, OperatorHookResult } from './operator-hook.js';
 import type { OnboardingPolicy } from './trust.js';
 
 /** One structured log line per request (the CLI prints it as JSON). Never carries secrets or bodies. */
@@ -114,13 +115,6 @@ export interface ClientView {
   readonly statuses: Readonly<Record<string, { readonly body: unknown; readonly receivedAt: string }>>;
 }
 
-/** Body of the operator hook (`POST /admin/api/operator-hook`) the `wfm` suite calls. */
-export interface OperatorHookRequest {
-  readonly action: 'approve' | 'reject';
-  readonly fingerprint: string;
-  readonly certificatePem?: string;
-}
-
 /**
  * In-process admin handle: the same operations as the admin API. Mutations resolve once persisted (with a data
  * dir). Operations on unknown ids throw ConformanceError `USAGE`.
@@ -147,7 +141,13 @@ export interface MockAdmin {
   removeDeployment(clientId: string, deploymentId: string): Promise<ClientView>;
   clients(): ClientView[];
   client(clientId: string): ClientView | undefined;
-  operatorHook(request: OperatorHookRequest): Promise<{ readonly outcome: string }>;
+  /**
+   * The operator hook: `approve` / `reject` decide a pending onboarding (or allowlist / pre-reject the
+   * certificate); `reject-onboarding` pre-rejects it; `revoke-client` revokes `clientId`; `change-desired-state`
+   * adds a fresh ApplicationDeployment to `clientId` (manifestVersion rises). Throws ConformanceError `USAGE` for
+   * a missing or unknown clientId, a fingerprint that is not the certificate's or not the client's.
+   */
+  operatorHook(request: OperatorHookRequest): Promise<OperatorHookResult>;
   /** Drops recorded traffic (between scenarios). */
   clearTraffic(): void;
 }

@@ -9,13 +9,15 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   commandOperator,
   createOperator,
+  hookEndpoint,
   hookOperator,
+  hookSecretValues,
   mockAdminOperator,
-  operatorDeploymentYaml,
   promptOperator,
 } from '../cli/operator.js';
 import { DEFAULT_CONFIG, mergeConfig } from '../core/config.js';
-import { isConformanceError } from '../core/errors.js';
+import { ConformanceError, isConformanceError } from '../core/errors.js';
+import type { OperatorHookRequest } from '../mock-server/index.js';
 import type { OperatorRequest } from '../suites/wfm/index.js';
 import { fakeIo, removeFakeIoDirs } from './wfm-helpers.js';
 
@@ -35,20 +37,23 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   return isConformanceError(err) ? err.code : undefined;
 }
 
-async function hookServer(status: number): Promise<{ url: string; bodies: unknown[] }> {
+async function hookServer(status: number, answer = ''): Promise<{ url: string; port: number; bodies: unknown[]; authorizations: (string | undefined)[] }> {
   const bodies: unknown[] = [];
+  const authorizations: (string | undefined)[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      authorizations.push(req.headers.authorization);
       res.statusCode = status;
-      res.end();
+      res.end(answer);
     });
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook?token=x`, bodies };
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}/hook?token=x`, port, bodies, authorizations };
 }
 
 describe('operator actions', () => {
@@ -75,9 +80,24 @@ describe('operator actions', () => {
     expect(hook.bodies).toEqual([{ action: 'revoke-client', fingerprint: 'ab'.repeat(32), certificatePem: PEM, clientId: 'client-7' }]);
   });
 
-  it('reports a hook answering 500 as OPERATOR_ACTION_FAILED', async () => {
-    const hook = await hookServer(500);
-    expect(await codeOf(hookOperator(hook.url).perform(REQUEST, signal))).toBe('OPERATOR_ACTION_FAILED');
+  it('reports a hook answering 500 as OPERATOR_ACTION_FAILED, quoting its answer', async () => {
+    const hook = await hookServer(500, '{"error":"no such client"}');
+    const err: unknown = await hookOperator(hook.url).perform(REQUEST, signal).then(() => undefined, (e: unknown) => e);
+    expect(isConformanceError(err, 'OPERATOR_ACTION_FAILED')).toBe(true);
+    expect((err as Error).message).toBe('operator hook answered 500: {"error":"no such client"}');
+  });
+
+  it('sends URL credentials (http://op:TOKEN@host/...) as Basic authorization, not in the URL', async () => {
+    const hook = await hookServer(200);
+    const url = `http://op:t%3Ak-123@127.0.0.1:${hook.port}/hook`;
+    expect(hookEndpoint(url)).toEqual({ url: `http://127.0.0.1:${hook.port}/hook`, headers: { authorization: `Basic ${Buffer.from('op:t:k-123').toString('base64')}` } });
+    const op = hookOperator(url);
+    expect(op.description).toBe(`HTTP hook http://127.0.0.1:${hook.port}/hook`);
+    await op.perform(REQUEST, signal);
+    expect(hook.authorizations).toEqual([`Basic ${Buffer.from('op:t:k-123').toString('base64')}`]);
+    expect(hookSecretValues(url)).toEqual(['t:k-123', Buffer.from('op:t:k-123').toString('base64')]);
+    expect(hookSecretValues('http://127.0.0.1/hook?token=abcd')).toEqual(['abcd']);
+    expect(hookSecretValues(undefined)).toEqual([]);
   });
 
   it('prompts on the terminal and fails when the operator types "fail"', async () => {
@@ -87,22 +107,27 @@ describe('operator actions', () => {
     expect(await codeOf(promptOperator(io, async () => 'fail').perform(REQUEST, signal))).toBe('OPERATOR_ACTION_FAILED');
   });
 
-  it('drives the embedded mock through its admin operations', async () => {
-    const calls: string[] = [];
-    const op = mockAdminOperator(
-      {
-        rejectFingerprint: async (fp) => void calls.push(`reject ${fp}`),
-        revoke: async (id) => void calls.push(`revoke ${id}`),
-        putDeployment: async (id, yaml) => void calls.push(`put ${id} ${yaml.includes('id: dep-1') ? 'dep-1' : '?'}`),
+  it('hands every action to the embedded mock\'s operator hook and reports a refusal as OPERATOR_ACTION_FAILED', async () => {
+    const seen: OperatorHookRequest[] = [];
+    const op = mockAdminOperator({
+      operatorHook: async (req) => {
+        seen.push(req);
+        if (req.action !== 'reject-onboarding' && req.clientId === undefined) throw new ConformanceError('USAGE', `${req.action} needs a clientId`);
+        return { outcome: 'revoked' };
       },
-      () => 'dep-1',
-    );
-    await op.perform({ ...REQUEST, action: 'reject-onboarding' }, signal);
+    });
+    await op.perform({ action: 'reject-onboarding', fingerprint: REQUEST.fingerprint, certificatePem: PEM }, signal);
     await op.perform(REQUEST, signal);
     await op.perform({ ...REQUEST, action: 'change-desired-state' }, signal);
-    expect(calls).toEqual([`reject ${'ab'.repeat(32)}`, 'revoke client-7', 'put client-7 dep-1']);
-    expect(await codeOf(op.perform({ action: 'revoke-client', fingerprint: 'x', certificatePem: PEM }, signal))).toBe('OPERATOR_ACTION_FAILED');
-    expect(operatorDeploymentYaml('dep-9')).toContain('kind: ApplicationDeployment');
+    expect(seen).toEqual([
+      { action: 'reject-onboarding', fingerprint: REQUEST.fingerprint, certificatePem: PEM },
+      REQUEST,
+      { ...REQUEST, action: 'change-desired-state' },
+    ]);
+    const err: unknown = await op.perform({ action: 'revoke-client', fingerprint: 'x', certificatePem: PEM }, signal).then(() => undefined, (e: unknown) => e);
+    expect(isConformanceError(err, 'OPERATOR_ACTION_FAILED')).toBe(true);
+    expect((err as Error).message).toContain('revoke-client needs a clientId');
+    expect(isConformanceError((err as Error).cause, 'USAGE')).toBe(true);
   });
 
   it('picks command over hook over prompt, and none when nothing is configured', async () => {

@@ -2,7 +2,9 @@
  * The root command in-process (runWfmCommand with a fake CliIo): the embedded default, a faulted mock as --target,
  * the CA bootstrap paths, the usage errors and the unreachable / connection-closing targets.
  */
+import { randomBytes } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -55,6 +57,23 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** A plain-HTTP operator hook on 127.0.0.1 answering each action as `answer` says; returns its origin. */
+async function startHookServer(answer: (action: string) => [number, string]): Promise<string> {
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { action: string };
+      const [status, text] = answer(body.action);
+      res.statusCode = status;
+      res.end(text);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
 describe('runWfmCommand', () => {
   it('runs the embedded mock without --target, prints the summary and exits 0 with all four reports', async () => {
     const io = await fakeIo();
@@ -95,6 +114,52 @@ describe('runWfmCommand', () => {
       'wfm.onboarding.rejects-operator-rejected',
       'wfm.payload-security.rejects-revoked-client',
     ]);
+  }, 60_000);
+
+  it('runs the three operator checks through the mock\'s own hook: --operator-hook http://op:TOKEN@…/admin/api/operator-hook', async () => {
+    const io = await fakeIo();
+    const mock = await startTargetMock(io.cwd, []);
+    await writeFile(join(io.cwd, 'ca.pem'), mock.caPem);
+    const hook = `http://op:${mock.adminToken}@127.0.0.1:${new URL(mock.adminUrl).port}/admin/api/operator-hook`;
+    const code = await runWfmCommand({ target: mock.url, ca: 'ca.pem', reportDir: 'out', operatorHook: hook }, io);
+    const out = io.out.join('\n');
+    expect(code, out).toBe(0);
+    const report = await readReport(io.cwd);
+    const statusOf = (id: string) => report.results.find((r) => r.id === id)?.status;
+    for (const id of ['wfm.onboarding.rejects-operator-rejected', 'wfm.payload-security.rejects-revoked-client', 'wfm.desired-state.manifest-version-rises']) {
+      expect(statusOf(id), id).toBe('pass');
+    }
+    expect(report.results.some((r) => r.status === 'skip')).toBe(false);
+    // The hook URL carries the admin token: neither the console nor any report file shows it.
+    expect(out).not.toContain(mock.adminToken);
+    for (const file of await readdir(join(io.cwd, 'out'))) {
+      expect(await readFile(join(io.cwd, 'out', file), 'utf8'), file).not.toContain(mock.adminToken);
+    }
+  }, 60_000);
+
+  it('scrubs secrets.values from the console (progress, target line, summary) as well as from every report file', async () => {
+    const io = await fakeIo();
+    const secret = `tenant-${randomBytes(8).toString('hex')}`;
+    // The secret sits in the target's path (exchange evidence, target lines) and in the operator hook's path and
+    // answer (evidence notes, run notes, an error verdict's message on the progress line and in the reasons).
+    const mock = await startTargetMock(io.cwd, ['accept-unsigned'], `/${secret}`);
+    const hook = await startHookServer((action) => (action === 'reject-onboarding' ? [500, `hook for ${secret} is down`] : [204, '']));
+    await writeFile(join(io.cwd, 'ca.pem'), mock.caPem);
+    await writeFile(join(io.cwd, 'margo.yaml'), `secrets:\n  values: ["${secret}"]\n`);
+    const code = await runWfmCommand({ config: 'margo.yaml', target: mock.url, ca: 'ca.pem', reportDir: 'out', operatorHook: `${hook}/hooks/${secret}` }, io);
+    const shown = [...io.out, ...io.err].join('\n');
+    expect(code, shown).toBe(4); // the hook's 500 is an error verdict: the run is incomplete
+    expect(shown).toMatch(/^target: https:\/\/127\.0\.0\.1:\d+\/\[REDACTED\] — root CA out-of-band$/m);
+    expect(shown).toMatch(/^\[\s*\d+\/\d+\] ERROR\s+wfm\.onboarding\.rejects-operator-rejected .*hook for \[REDACTED\] is down$/m);
+    expect(shown).not.toContain(secret);
+    const report = await readReport(io.cwd);
+    expect(report.results.find((r) => r.id === 'wfm.onboarding.rejects-operator-rejected')?.status).toBe('error');
+    expect(report.results.find((r) => r.id === 'wfm.payload-security.rejects-revoked-client')?.status).toBe('fail');
+    for (const file of await readdir(join(io.cwd, 'out'))) {
+      const text = await readFile(join(io.cwd, 'out', file), 'utf8');
+      expect(text, file).toContain('REDACTED'); // Markdown escapes the brackets
+      expect(text, file).not.toContain(secret);
+    }
   }, 60_000);
 
   it('accepts a --target with a path prefix before /api/v1', async () => {

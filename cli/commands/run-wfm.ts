@@ -5,34 +5,21 @@
  *
  * Exit codes: 0 conformant; 1 failures; 2 usage/config; 3 unreachable/TLS setup; 4 harness; 5 nothing executed.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import type { RunResult } from '../../core/check.js';
 import type { MargoConfig, PartialDeep } from '../../core/config.js';
 import { redactConfig } from '../../core/config.js';
 import { ConformanceError } from '../../core/errors.js';
 import { DEFAULT_PROFILE_ID, getProfile } from '../../core/profiles/index.js';
 import type { Profile } from '../../core/profiles/index.js';
-import {
-  applyBaseline,
-  checkBaselineIds,
-  defaultReportDir,
-  formatProgress,
-  formatSummary,
-  parseBaseline,
-  redactRun,
-  writeReports,
-} from '../../core/report/index.js';
-import type { Baseline, ConsoleStyle, RedactionOptions } from '../../core/report/index.js';
-import type { RunProgressEvent } from '../../core/runner.js';
+import { redactText } from '../../core/report/index.js';
 import { runWfmSuite, WFM_CHECKS } from '../../suites/wfm/index.js';
 import type { DeviceTrustMode, Operator, WfmTarget } from '../../suites/wfm/index.js';
 import { loadEffectiveConfig, parseFormats, parseIntegerFlag } from '../config-loader.js';
 import { DEFAULT_DEVICE_CA_DIR, ensureDeviceCa } from '../device-ca.js';
 import { startEmbeddedWfm } from '../embedded-wfm.js';
 import type { CliIo } from '../io.js';
-import { createOperator } from '../operator.js';
+import { createOperator, hookSecretValues } from '../operator.js';
+import { consoleSecretValues, finishRun, loadBaselineFor, progressPrinter } from '../run-support.js';
 import { downloadRootCa, parseTargetUrl, preflightTarget, readCaFile } from '../wfm-bootstrap.js';
 
 /** Flags of the root command (see cli/program.ts). */
@@ -58,8 +45,6 @@ export interface WfmRunFlags {
   deviceCaDir?: string;
 }
 
-/** Cursor up one line: lets a TTY overwrite the "running…" line with the verdict (CliIo writes whole lines). */
-const CURSOR_UP = '\x1b[1A';
 /** A prompt may wait for a person: operator checks then get this long, ms. */
 const INTERACTIVE_CHECK_TIMEOUT_MS = 15 * 60_000;
 
@@ -86,19 +71,6 @@ export function parseTrustMode(value: string | undefined): DeviceTrustMode {
   throw new ConformanceError('USAGE', `--trust must be ca-chain or any-cert (found '${value}')`);
 }
 
-async function loadBaseline(path: string | undefined, cwd: string): Promise<Baseline | undefined> {
-  if (path === undefined) return undefined;
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, path), 'utf8');
-  } catch (err) {
-    throw new ConformanceError('CONFIG_FILE_UNREADABLE', `--expected-failures ${path}: cannot read the file`, { cause: err });
-  }
-  const baseline = parseBaseline(text, path);
-  checkBaselineIds(baseline, 'wfm', WFM_CHECKS.map((c) => c.id));
-  return baseline;
-}
-
 /** Trust anchor of a remote target: `--ca`, else a download verified by the system store, else `--insecure-bootstrap`. */
 async function remoteTarget(config: MargoConfig, profile: Profile, io: CliIo): Promise<{ target: WfmTarget; notes: string[] }> {
   const address = parseTargetUrl(config.target ?? '');
@@ -114,19 +86,9 @@ async function remoteTarget(config: MargoConfig, profile: Profile, io: CliIo): P
   return { target: { ...address, trustAnchorPem: pem, trustAnchorSource: insecure ? 'insecure-bootstrap' : 'downloaded' }, notes };
 }
 
-function progressPrinter(io: CliIo, enabled: boolean): ((e: RunProgressEvent) => void) | undefined {
-  if (!enabled) return undefined;
-  const style: ConsoleStyle = { tty: io.isTty, color: io.isTty };
-  return (e) => {
-    const text = formatProgress(e, style);
-    if (text === undefined) return;
-    const line = text.replace(/\n$/, '');
-    io.stdout(io.isTty && e.type === 'end' ? `${CURSOR_UP}${line}` : line);
-  };
-}
-
-function printEffectiveConfig(io: CliIo, reportConfig: Record<string, unknown>, target: WfmTarget, embedded: boolean): void {
-  io.stdout(`target: ${embedded ? `${target.baseUrl} (embedded mock WFM)` : target.baseUrl} — root CA ${target.trustAnchorSource}`);
+function printEffectiveConfig(io: CliIo, reportConfig: Record<string, unknown>, target: WfmTarget, embedded: boolean, secretValues: readonly string[]): void {
+  const shown = redactText(target.baseUrl, secretValues);
+  io.stdout(`target: ${embedded ? `${shown} (embedded mock WFM)` : shown} — root CA ${target.trustAnchorSource}`);
   io.stdout('effective configuration (redacted):');
   for (const line of toYaml(reportConfig).trimEnd().split('\n')) io.stdout(`  ${line}`);
 }
@@ -145,7 +107,7 @@ export async function runWfmCommand(flags: WfmRunFlags, io: CliIo): Promise<numb
   const profile = getProfile(config.profile);
   const deviceTrust = parseTrustMode(flags.trust);
   if (config.target !== undefined) parseTargetUrl(config.target); // usage errors before any I/O
-  const baseline = await loadBaseline(config.expectedFailures, io.cwd);
+  const baseline = await loadBaselineFor(config, io, 'wfm', WFM_CHECKS.map((c) => c.id));
   const operatorFromConfig = createOperator(config, io);
   const deviceCa = await ensureDeviceCa(flags.deviceCaDir ?? DEFAULT_DEVICE_CA_DIR, io.cwd, new Date(io.clock.nowMs()));
   const embedded = config.target === undefined
@@ -155,8 +117,11 @@ export async function runWfmCommand(flags: WfmRunFlags, io: CliIo): Promise<numb
     const remote = embedded === undefined ? await remoteTarget(config, profile, io) : undefined;
     const target = embedded?.target ?? remote!.target;
     const operator: Operator | undefined = operatorFromConfig ?? embedded?.operator;
+    // Console and reports scrub the same secrets: secrets.values, the hook URL's credentials, the embedded admin token.
+    const runSecrets = [...hookSecretValues(config.operator.hook), ...(embedded === undefined ? [] : [embedded.mock.adminToken])];
+    const secretValues = consoleSecretValues(config, runSecrets);
     const reportConfig = redactConfig(config);
-    printEffectiveConfig(io, reportConfig, target, embedded !== undefined);
+    printEffectiveConfig(io, reportConfig, target, embedded !== undefined, secretValues);
     const notes = [
       ...(remote?.notes ?? []),
       ...(embedded === undefined ? [] : ['target: the embedded mock WFM (no --target given)']),
@@ -174,12 +139,17 @@ export async function runWfmCommand(flags: WfmRunFlags, io: CliIo): Promise<numb
       ...(flags.only === undefined ? {} : { only: flags.only }),
       ...(flags.skip === undefined ? {} : { skip: flags.skip }),
       signal: io.shutdown,
-      ...optional('onProgress', progressPrinter(io, flags.progress !== false)),
+      ...optional('onProgress', progressPrinter(io, flags.progress !== false, secretValues)),
       notes,
       ...(config.operator.interactive && operatorFromConfig !== undefined ? { checkTimeoutMs: INTERACTIVE_CHECK_TIMEOUT_MS } : {}),
     });
-    const secretValues = embedded === undefined ? config.secrets.values : [...config.secrets.values, embedded.mock.adminToken];
-    return await finishRun(baseline === undefined ? run : applyBaseline(run, baseline), config, io, { secretHeaders: config.secrets.headers, secretValues });
+    return await finishRun(run, {
+      config,
+      io,
+      ...(baseline === undefined ? {} : { baseline }),
+      fullCatalogueIds: WFM_CHECKS.filter((c) => c.profiles.includes(DEFAULT_PROFILE_ID)).map((c) => c.id),
+      secretValues: runSecrets,
+    });
   } finally {
     await embedded?.mock.close();
   }
@@ -187,19 +157,4 @@ export async function runWfmCommand(flags: WfmRunFlags, io: CliIo): Promise<numb
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-/** Writes the reports, prints the summary and returns the gate's exit code. */
-async function finishRun(run: RunResult, config: MargoConfig, io: CliIo, redaction: RedactionOptions): Promise<number> {
-  const gate = {
-    failOn: config.failOn,
-    certification: config.certification,
-    fullCatalogueIds: WFM_CHECKS.filter((c) => c.profiles.includes(DEFAULT_PROFILE_ID)).map((c) => c.id),
-    redaction,
-  };
-  const dir = config.reports.dir === undefined ? defaultReportDir(io.cwd, run.finishedAt) : resolve(io.cwd, config.reports.dir);
-  const written = await writeReports(run, dir, config.reports.formats, gate);
-  const paths = written.manifest === undefined ? written.files : [...written.files, written.manifest];
-  io.stdout(formatSummary(redactRun(run, redaction), written.outcome, { tty: io.isTty, color: io.isTty }, paths).trimEnd());
-  return written.outcome.exitCode;
 }

@@ -9,6 +9,7 @@ import {
   arrivedMs,
   describeExchange,
   exchangeEvidence,
+  exchangesOf,
   notReached,
   onRoutes,
   passed,
@@ -89,7 +90,9 @@ export const acceptsGenuineServer = defineClientCheck({
     const refused = events.filter((e) => e.kind === 'handshake-failed' && !VERSION_ERROR.test(e.errorCode ?? ''));
     const evidence: Evidence[] = (refused.length > 0 ? refused : events).slice(0, 5).map((e) => tlsEvidence(e));
     if (refused.length === 0) {
-      return passed(`${events.length - refused.length} handshake(s) with the genuine WFM chain, none refused`, evidence);
+      // A handshake alone could be any local process; a request over it shows it was the client under test.
+      if (exchangesOf(rec).length === 0) return notReached(rec, 'the client sent no request over its TLS connections', evidence);
+      return passed(`${events.length} handshake(s) with the genuine WFM chain, none refused`, evidence);
     }
     return violated(
       'MUST',
@@ -119,7 +122,9 @@ export const usesTls13 = defineClientCheck({
     );
     if (older.length === 0) {
       const ok = events.filter((e) => e.kind === 'handshake-ok');
-      if (ok.length === 0) return notReached(rec, 'no TLS handshake completed, so the negotiated version is unknown', events.slice(0, 3).map((e) => tlsEvidence(e)));
+      if (ok.length === 0 || exchangesOf(rec).length === 0) {
+        return notReached(rec, 'no request over a completed TLS handshake, so the negotiated version is unknown', events.slice(0, 3).map((e) => tlsEvidence(e)));
+      }
       return passed(`all ${ok.length} completed handshake(s) negotiated TLSv1.3`, ok.slice(0, 3).map((e) => tlsEvidence(e)));
     }
     return violated(

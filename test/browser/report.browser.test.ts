@@ -1,32 +1,24 @@
 /**
  * Opens a real HTML report in Debian's Chromium (headless, via playwright-core; no browser download) and checks
  * that the summary, the verdict filter and an expanded signature failure render. Without /usr/bin/chromium the
- * test is skipped locally and FAILS in CI (CI=true), so a broken CI image cannot silently drop it.
+ * test is skipped locally and FAILS in CI (CI=true), so a broken CI image cannot silently drop it
+ * (test/support/chromium.ts).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../core/check.js';
 import { writeReports } from '../../core/report/index.js';
+import { firstPage, hasChromium, launchChromium, requireChromiumInCi } from '../support/chromium.js';
 import { sampleRun } from '../support/sample-run.js';
 
 /** The page's own global (these closures run in Chromium); the project's TS lib has no DOM types. */
 declare const getComputedStyle: (el: unknown, pseudo?: string) => { content: string; backgroundColor: string };
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-
-describe('HTML report browser prerequisites', () => {
-  it.runIf(inCi)('Chromium is installed in CI', () => {
-    expect(hasChromium, `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
-  });
-});
+requireChromiumInCi();
 
 describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
   let dir: string;
@@ -40,22 +32,8 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
     run = await sampleRun();
     const out = await writeReports(run, join(dir, 'report'), ['html'], { failOn: 'fail', certification: false });
     const htmlPath = out.files[0] ?? '';
-    // launchPersistentContext owns --user-data-dir: a fresh, empty profile per run.
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    context = await launchChromium(join(dir, 'profile'));
+    page = await firstPage(context);
     page.on('request', (r) => requested.push(r.url()));
     await page.goto(pathToFileURL(htmlPath).href);
   });
