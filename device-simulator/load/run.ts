@@ -132,20 +132,22 @@ function driveWorker(
 ): Promise<ThreadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData: input });
-    let result: ThreadResult | undefined;
+    let done = false;
     hooks.register((m) => worker.postMessage(m), () => worker.terminate());
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
         hooks.onReady();
         void gate.then(() => worker.postMessage({ type: 'start' } satisfies ToWorker));
       } else if (m.type === 'progress') hooks.onProgress(m.progress);
-      else if (m.type === 'done') result = m.result;
-      else reject(new ConformanceError('INTERNAL', `load worker ${input.threadName} failed: ${m.code === undefined ? '' : `[${m.code}] `}${m.message}`, { details: { stack: m.stack } }));
+      else if (m.type === 'done') {
+        // Resolve on `done`, not on exit: the orchestrator terminates every worker once all have reported.
+        done = true;
+        resolve(m.result);
+      } else reject(new ConformanceError('INTERNAL', `load worker ${input.threadName} failed: ${m.code === undefined ? '' : `[${m.code}] `}${m.message}`, { details: { stack: m.stack } }));
     });
     worker.on('error', (err) => reject(new ConformanceError('INTERNAL', `load worker ${input.threadName} crashed: ${err.message}`, { cause: err })));
     worker.on('exit', (code) => {
-      if (result !== undefined) resolve(result);
-      else reject(new ConformanceError('INTERNAL', `load worker ${input.threadName} exited (code ${code}) before reporting`));
+      if (!done) reject(new ConformanceError('INTERNAL', `load worker ${input.threadName} exited (code ${code}) before reporting`));
     });
   });
 }

@@ -36,8 +36,16 @@ function phaseSummaries(m: LoadMeasurements): PhaseSummary[] {
   });
 }
 
+/** Endpoints in the order a device calls them; others follow alphabetically. */
+const FLOW_ORDER: readonly string[] = ['onboarding', 'capabilitiesCreate', 'capabilitiesUpdate', 'desiredState', 'deploymentByDigest', 'deploymentStatus'];
+
+function flowRank(endpoint: string): number {
+  const i = FLOW_ORDER.indexOf(endpoint);
+  return i === -1 ? FLOW_ORDER.length : i;
+}
+
 function endpointSummaries(m: LoadMeasurements, profile: Profile): EndpointSummary[] {
-  const names = [...new Set(m.cells.map((c) => c.endpoint))];
+  const names = [...new Set(m.cells.map((c) => c.endpoint))].sort((a, b) => flowRank(a) - flowRank(b) || a.localeCompare(b));
   return names.map((endpoint) => {
     const cells = m.cells.filter((c) => c.endpoint === endpoint);
     const latency = cells.reduce((h, c) => mergeHistograms(h, c.latency), emptyHistogram());

@@ -54,8 +54,9 @@ async function main(): Promise<void> {
       ...(err instanceof Error && err.stack !== undefined ? { stack: err.stack } : {}),
     });
   } finally {
-    // Without listeners the worker's event loop drains and the thread exits by itself.
+    // Removing the listener does not unref the port (Node 20): unref it, so the thread exits once its loop drains.
     port.removeAllListeners('message');
+    port.unref();
   }
 }
 
