@@ -37,12 +37,13 @@ export function areaOf(url: string, functionName: string): string {
     if (functionName === '(idle)' || functionName === '(program)') return functionName.slice(1, -1);
     return 'native';
   }
+  // Our compiled modules first: a private build may itself live under node_modules/.cache.
+  const ours = /\/dist\/(core|device-simulator|mock-server|cli|bench|suites)\/(?:([a-z-]+)\/)?/.exec(url);
+  if (ours !== null) return `ours:${ours[1]}${ours[2] === undefined || ours[2] === '' ? '' : `/${ours[2]}`}`;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg !== undefined) return pkg;
   const internal = /^node:(?:internal\/)?([a-z_]+)/.exec(url)?.[1];
-  if (internal !== undefined) return `node:${internal}`;
-  const ours = /\/dist\/([^/]+\/(?:[^/]+\/)?)/.exec(url)?.[1] ?? /\/(core|device-simulator|mock-server|cli|bench|suites)\//.exec(url)?.[1];
-  return ours === undefined ? 'other' : `ours:${ours.replace(/\/$/, '')}`;
+  return internal === undefined ? 'other' : `node:${internal}`;
 }
 
 function top(map: Map<string, number>, total: number, n: number): ProfileLine[] {

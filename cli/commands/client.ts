@@ -21,7 +21,7 @@ import type { ClientLauncher } from '../client-harness.js';
 import { loadEffectiveConfig, parseFormats, parseIntegerFlag } from '../config-loader.js';
 import type { CliIo } from '../io.js';
 import type { ReportFlags } from '../program.js';
-import { finishRun, loadBaselineFor, progressPrinter } from '../run-support.js';
+import { consoleSecretValues, finishRun, loadBaselineFor, progressPrinter } from '../run-support.js';
 
 /** Flags of the `client` command (the report flags are shared with the `wfm` run). */
 export interface ClientCommandFlags extends ReportFlags {
@@ -200,7 +200,7 @@ export async function runClientCommand(opts: ClientCommandFlags, io: CliIo, deps
     ...(opts.skip === undefined ? {} : { skip: opts.skip }),
     signal: io.shutdown,
     onScenario: (rec) => io.stdout(scenarioNote(rec)),
-    ...(progressOf(opts, io) ?? {}),
+    ...(progressOf(opts, io, config) ?? {}),
   });
   const defaultProfile = getProfile(DEFAULT_CONFIG.profile);
   return finishRun(run, {
@@ -211,7 +211,11 @@ export async function runClientCommand(opts: ClientCommandFlags, io: CliIo, deps
   });
 }
 
-function progressOf(opts: ClientCommandFlags, io: CliIo): { onProgress: (e: RunProgressEvent) => void } | undefined {
-  const printer = progressPrinter(io, opts.progress !== false);
+function progressOf(
+  opts: ClientCommandFlags,
+  io: CliIo,
+  config: MargoConfig,
+): { onProgress: (e: RunProgressEvent) => void } | undefined {
+  const printer = progressPrinter(io, opts.progress !== false, consoleSecretValues(config));
   return printer === undefined ? undefined : { onProgress: printer };
 }

@@ -120,10 +120,10 @@ export function timelineBucketMs(durationMs: number): number {
 
 /**
  * The hard deadline of the measured window, ms after its start: the steady duration, as long again for onboarding,
- * plus a minute (or two request timeouts) of grace. At the deadline in-flight requests are aborted.
+ * plus two minutes (or two request timeouts) of grace. At the deadline in-flight requests are aborted.
  */
 export function hardDeadlineMs(durationMs: number, timeoutMs: number): number {
-  return 2 * durationMs + Math.max(60_000, 2 * timeoutMs);
+  return 2 * durationMs + Math.max(120_000, 2 * timeoutMs);
 }
 
 /** What one worker thread (or the in-thread runner) does. */

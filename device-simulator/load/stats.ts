@@ -89,11 +89,12 @@ export function mergeHistograms(a: LatencyHistogram, b: LatencyHistogram): Laten
 
 /**
  * The `q`-quantile (0 < q ≤ 1) in ms: the geometric middle of the bucket holding the sample of rank ⌈q·count⌉,
- * clamped to the exact min and max (so p100 is the exact maximum). Null for an empty histogram.
+ * clamped to the exact min and max; the top rank is the exact maximum. Null for an empty histogram.
  */
 export function quantileMs(h: LatencyHistogram, q: number): number | null {
   if (h.count === 0 || h.minMs === null || h.maxMs === null) return null;
   const rank = Math.max(1, Math.ceil(q * h.count));
+  if (rank >= h.count) return h.maxMs;
   let seen = 0;
   for (const [i, c] of h.buckets) {
     seen += c;
