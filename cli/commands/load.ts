@@ -39,7 +39,7 @@ import type { CliIo } from '../io.js';
 import { createLoadProgressPrinter } from './load-progress.js';
 import { downloadRootCa, parseTargetUrl, preflightTarget, readCaFile } from '../wfm-bootstrap.js';
 
-/** Flags of `load` (cli/program.ts). `maxCycles`, `config`, `timeout`, `deviceCaDir` wait for their flag declarations. */
+/** Flags of `load` (cli/program.ts). */
 export interface LoadFlags {
   target?: string;
   ca?: string;
