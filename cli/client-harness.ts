@@ -5,11 +5,13 @@
  * (`--manual`: the harness prints the URL and CA and waits for a keypress), or an in-process function (self-test).
  *
  * Client contract (README "Test a device client"): the command gets MARGO_WFM_URL, MARGO_CA_FILE (root CA PEM for
- * clients that take it out of band), MARGO_SCENARIO (scenario id) and MARGO_CONTEXT (JSON, {@link ScenarioContextData}),
- * and inherits the rest of the environment.
+ * clients that take it out of band), MARGO_SCENARIO (scenario id), MARGO_CONTEXT (JSON, {@link ScenarioContextData})
+ * and MARGO_RUN_ID (unique per scenario run), and inherits the rest of the environment. MARGO_WFM_URL points at a
+ * loopback relay in front of the mock (cli/client-relay.ts), which notes what the pinning checks need.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -19,8 +21,11 @@ import { ConformanceError } from '../core/errors.js';
 import { createRootCa } from '../core/pki/index.js';
 import type { Profile } from '../core/profiles/index.js';
 import { startMockWfm } from '../mock-server/index.js';
+import type { MockWfm } from '../mock-server/index.js';
 import type { ClientProcessOutcome, ScenarioRecording } from '../suites/client/context.js';
 import type { ClientScenario } from '../suites/client/scenarios.js';
+import { startClientRelay } from './client-relay.js';
+import type { ClientRelay } from './client-relay.js';
 
 /** Bytes of stdout / stderr kept per scenario (the tail). */
 export const OUTPUT_LIMIT_BYTES = 64 * 1024;
@@ -28,6 +33,8 @@ export const OUTPUT_LIMIT_BYTES = 64 * 1024;
 const KILL_GRACE_MS = 1_000;
 /** After the client ends, how long in-flight handshakes and requests get to be recorded, in ms. */
 const SETTLE_MS = 150;
+/** Longest delay `setTimeout` honours, ms (2^31 − 1); a longer one fires at once, with a TimeoutOverflowWarning. */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /** What the in-process launcher returns (the self-test's simulator run without a child process). */
 export interface InProcessResult {
@@ -70,46 +77,74 @@ export interface ScenarioRunOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The MARGO_* variables a client receives for one scenario. */
-export function scenarioEnv(scenario: ClientScenario, wfmUrl: string, caFile: string): Record<string, string> {
+/** The MARGO_* variables a client receives for one scenario; `runId` (MARGO_RUN_ID) when given. */
+export function scenarioEnv(scenario: ClientScenario, wfmUrl: string, caFile: string, runId?: string): Record<string, string> {
   return {
     MARGO_WFM_URL: wfmUrl,
     MARGO_CA_FILE: caFile,
     MARGO_SCENARIO: scenario.id,
     MARGO_CONTEXT: JSON.stringify(scenario.context),
+    ...(runId === undefined ? {} : { MARGO_RUN_ID: runId }),
   };
 }
 
 /**
- * Runs one scenario: fresh mock WFM → CA PEM in a temp file → client → recording → mock closed, temp removed.
+ * Throws ConformanceError CONFIG_INVALID unless `ms` is a whole number of milliseconds `setTimeout` can wait
+ * (1..{@link MAX_TIMER_MS}); a larger value would silently become 1 ms.
+ */
+export function assertTimerMs(ms: number, what: string): void {
+  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TIMER_MS) {
+    throw new ConformanceError('CONFIG_INVALID', `${what} must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS} (found ${ms})`);
+  }
+}
+
+/**
+ * Runs one scenario: temp folder → fresh mock WFM → relay → CA PEM in the temp folder → client → recording; then
+ * relay and mock closed and the temp folder removed, whatever failed on the way.
  * Returns the recording; the client's failures (crash, timeout, bad exit) are data in it, not errors.
- * Throws ConformanceError INTERNAL / TLS_SETUP_FAILED from the mock when it cannot start (a harness failure).
+ * Throws ConformanceError INTERNAL (no temp folder, relay cannot listen), TLS_SETUP_FAILED from the mock, or
+ * CONFIG_INVALID for a timeout `setTimeout` cannot honour.
  */
 export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRecording> {
-  const mock = await startMockWfm({
-    profileId: opts.profile.id,
-    config: opts.config,
-    clock: opts.clock,
-    host: '127.0.0.1',
-    port: 0,
-    onboarding: opts.scenario.mock.onboarding,
-    trustAnyCertificate: true,
-    clientFaults: opts.scenario.mock.clientFaults,
-    ...(opts.scenario.mock.tlsMinVersion === undefined ? {} : { tlsMinVersion: opts.scenario.mock.tlsMinVersion }),
+  const timeoutMs = Math.min(opts.timeoutMs, opts.scenario.maxTimeoutMs ?? opts.timeoutMs);
+  assertTimerMs(timeoutMs, 'the scenario timeout (client.scenarioTimeoutMs)');
+  // The temp folder comes first: when it cannot be made (TMPDIR missing) nothing has been started yet.
+  const dir = await mkdtemp(join(tmpdir(), 'margo-client-')).catch((err: unknown) => {
+    throw new ConformanceError('INTERNAL', `cannot create a temporary folder in ${tmpdir()} (TMPDIR) for the root CA file`, { cause: err });
   });
-  const dir = await mkdtemp(join(tmpdir(), 'margo-client-'));
+  let mock: MockWfm | undefined;
+  let relay: ClientRelay | undefined;
   try {
+    mock = await startMockWfm({
+      profileId: opts.profile.id,
+      config: opts.config,
+      clock: opts.clock,
+      host: '127.0.0.1',
+      port: 0,
+      onboarding: opts.scenario.mock.onboarding,
+      trustAnyCertificate: true,
+      clientFaults: opts.scenario.mock.clientFaults,
+      ...(opts.scenario.mock.tlsMinVersion === undefined ? {} : { tlsMinVersion: opts.scenario.mock.tlsMinVersion }),
+    });
+    relay = await startClientRelay({ host: '127.0.0.1', port: mock.port }, opts.clock);
+    const url = relayedUrl(mock.url, relay.port);
     const caFile = join(dir, 'wfm-root-ca.pem');
     await writeFile(caFile, await caFilePem(opts.scenario, mock.caPem), 'utf8');
-    const env = scenarioEnv(opts.scenario, mock.url, caFile);
-    const timeoutMs = Math.min(opts.timeoutMs, opts.scenario.maxTimeoutMs ?? opts.timeoutMs);
-    const client = await runClient(opts, env, { url: mock.url, caPem: mock.caPem, caFile }, timeoutMs);
+    const env = scenarioEnv(opts.scenario, url, caFile, randomUUID());
+    const client = await runClient(opts, env, { url, caPem: mock.caPem, caFile }, timeoutMs);
     await delay(SETTLE_MS);
-    return { scenario: opts.scenario, wfmUrl: mock.url, entries: [...mock.traffic()], client };
+    return { scenario: opts.scenario, wfmUrl: url, entries: [...mock.traffic()], client, connections: relay.connections() };
   } finally {
-    await mock.close();
+    await relay?.close();
+    await mock?.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** `mockUrl` (`https://127.0.0.1:PORT` plus a base path) with the relay's port instead of the mock's. */
+export function relayedUrl(mockUrl: string, relayPort: number): string {
+  const u = new URL(mockUrl);
+  return `${u.protocol}//${u.hostname}:${relayPort}${mockUrl.slice(u.origin.length)}`;
 }
 
 /**
@@ -124,8 +159,9 @@ async function caFilePem(scenario: ClientScenario, genuinePem: string): Promise<
 
 /**
  * Runs scenarios with at most `concurrency` at a time (each on its own mock), keeping the input order in the result.
- * Throws the first harness error after every started scenario has finished; ConformanceError RUN_ABORTED when
- * `signal` aborted (no further scenario starts; the running clients are stopped).
+ * When `signal` aborts (Ctrl-C), no further scenario starts and the running clients are stopped; the result then
+ * holds only the scenarios that ran (the interrupted ones marked `client.interrupted`).
+ * Throws the first harness error after every started scenario has finished.
  */
 export async function runScenarios(
   scenarios: readonly ClientScenario[],
@@ -133,11 +169,11 @@ export async function runScenarios(
   concurrency: number,
   onDone?: (recording: ScenarioRecording) => void,
 ): Promise<ScenarioRecording[]> {
-  const results: ScenarioRecording[] = new Array(scenarios.length);
+  assertTimerMs(base.timeoutMs, 'the scenario timeout (client.scenarioTimeoutMs)');
+  const results: (ScenarioRecording | undefined)[] = new Array(scenarios.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < scenarios.length) {
-      if (base.signal?.aborted === true) throw new ConformanceError('RUN_ABORTED', 'the client run was interrupted');
+    while (next < scenarios.length && base.signal?.aborted !== true) {
       const index = next++;
       const recording = await runScenario({ ...base, scenario: scenarios[index] as ClientScenario });
       results[index] = recording;
@@ -148,7 +184,7 @@ export async function runScenarios(
   const settled = await Promise.allSettled(workers);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure !== undefined) throw failure.reason;
-  return results;
+  return results.filter((r): r is ScenarioRecording => r !== undefined);
 }
 
 async function runClient(
@@ -180,12 +216,44 @@ function tailCollector(limit: number): { push(chunk: Buffer): void; text(): stri
   };
 }
 
+/** How the harness stopped a client: at the scenario timeout or because the run was interrupted. */
+interface StopState {
+  timedOut: boolean;
+  interrupted: boolean;
+  stopRequestedAtMs?: number;
+}
+
+function stopFields(stop: StopState): Pick<ClientProcessOutcome, 'timedOut' | 'interrupted' | 'stopRequestedAtMs'> {
+  return {
+    timedOut: stop.timedOut,
+    ...(stop.interrupted ? { interrupted: true } : {}),
+    ...(stop.stopRequestedAtMs === undefined ? {} : { stopRequestedAtMs: stop.stopRequestedAtMs }),
+  };
+}
+
 /**
- * Spawns `command` through the shell in its own process group, with `env`; resolves when it exits, or kills the
- * group at `timeoutMs` (SIGTERM, then SIGKILL after a grace period). Remaining group members are killed at exit
- * too, so a client's helpers never outlive the scenario.
+ * Spawns `command` through the shell in its own process group, with `env` plus a MARGO_RUN_ID (the one in `env`, or
+ * a fresh one); resolves when it exits, or kills the group at `timeoutMs` or when `signal` aborts (SIGTERM, then
+ * SIGKILL after a grace period). Remaining group members are killed at exit too, so a client's helpers never outlive
+ * the scenario; processes that left the group (`setsid`) are found on Linux by the MARGO_RUN_ID in their environment,
+ * killed, and listed in `leftoverPids`.
+ * @throws ConformanceError CONFIG_INVALID for a timeout `setTimeout` cannot honour
  */
-export function runCommand(
+export async function runCommand(
+  command: string,
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
+  clock: Clock,
+  signal?: AbortSignal,
+): Promise<ClientProcessOutcome> {
+  assertTimerMs(timeoutMs, 'the scenario timeout');
+  const runId = env['MARGO_RUN_ID'] ?? randomUUID();
+  const outcome = await spawnClient(command, { ...env, MARGO_RUN_ID: runId }, timeoutMs, clock, signal);
+  const leftoverPids = await killLeftovers(runId);
+  return leftoverPids.length === 0 ? outcome : { ...outcome, leftoverPids };
+}
+
+function spawnClient(
   command: string,
   env: Readonly<Record<string, string | undefined>>,
   timeoutMs: number,
@@ -197,7 +265,7 @@ export function runCommand(
   const stderr = tailCollector(OUTPUT_LIMIT_BYTES);
   return new Promise((resolve) => {
     const child = spawn(command, { shell: true, detached: true, env: definedOnly(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let timedOut = false;
+    const state: StopState = { timedOut: false, interrupted: false };
     let finished = false;
     const killGroup = (sig: NodeJS.Signals): void => {
       if (child.pid === undefined) return;
@@ -208,28 +276,39 @@ export function runCommand(
         if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
       }
     };
-    const stop = (): void => {
-      timedOut = true;
+    const stop = (why: 'timeout' | 'interrupt'): void => {
+      if (why === 'timeout') state.timedOut = true;
+      else state.interrupted = true;
+      state.stopRequestedAtMs ??= clock.nowMs();
       killGroup('SIGTERM');
       setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
     };
-    const timer = setTimeout(stop, timeoutMs);
-    const onAbort = (): void => stop();
+    const timer = setTimeout(() => stop('timeout'), timeoutMs);
+    const onAbort = (): void => stop('interrupt');
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted === true) stop();
-    const finish = (outcome: Omit<ClientProcessOutcome, 'mode' | 'stdout' | 'stderr' | 'durationMs' | 'timedOut'>): void => {
+    if (signal?.aborted === true) stop('interrupt');
+    type Ending = Pick<ClientProcessOutcome, 'exitCode' | 'signal' | 'spawnError'>;
+    const finish = (ending: Ending): void => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      resolve({ mode: 'command', ...outcome, timedOut, stdout: stdout.text(), stderr: stderr.text(), durationMs: clock.nowMs() - started });
+      resolve({
+        mode: 'command',
+        ...ending,
+        ...stopFields(state),
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        durationMs: clock.nowMs() - started,
+        startedAtMs: started,
+      });
     };
     child.stdout.on('data', (c: Buffer) => stdout.push(c));
     child.stderr.on('data', (c: Buffer) => stderr.push(c));
     child.on('error', (err) => finish({ exitCode: null, spawnError: err.message }));
-    const outcomeOf = (code: number | null, sig: NodeJS.Signals | null) => ({ exitCode: code, ...(sig === null ? {} : { signal: sig }) });
+    const endingOf = (code: number | null, sig: NodeJS.Signals | null): Ending => ({ exitCode: code, ...(sig === null ? {} : { signal: sig }) });
     // 'close' comes after 'exit' once the pipes are drained: only then is the output complete.
-    child.on('close', (code, sig) => finish(outcomeOf(code, sig)));
+    child.on('close', (code, sig) => finish(endingOf(code, sig)));
     child.on('exit', (code, sig) => {
       // Helpers the client left behind must not outlive the scenario (and would keep the pipes open). A helper that
       // escaped the group (setsid) cannot hold the run up: after the grace period the pipes are abandoned.
@@ -237,10 +316,51 @@ export function runCommand(
       setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();
-        finish(outcomeOf(code, sig));
+        finish(endingOf(code, sig));
       }, KILL_GRACE_MS).unref();
     });
   });
+}
+
+/** Errors of /proc reads that mean "gone" or "not ours to read"; such a process is not a leftover of this run. */
+const PROC_SKIP = new Set(['ENOENT', 'ESRCH', 'EACCES', 'EPERM', 'EINVAL']);
+
+/**
+ * Finds the processes (other than this one) whose environment holds `MARGO_RUN_ID=<runId>` and that are not
+ * zombies, kills them with SIGKILL, and returns their pids. Linux only (it reads /proc); elsewhere returns [].
+ * Node cannot be a subreaper, so this is how a client that daemonized (setsid, double fork) is cleaned up.
+ */
+export async function killLeftovers(runId: string): Promise<number[]> {
+  if (process.platform !== 'linux') return [];
+  const marker = `MARGO_RUN_ID=${runId}`;
+  const found: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    const facts = await procFacts(name);
+    if (facts === undefined || facts.state === 'Z' || !facts.environ.split('\0').includes(marker)) continue;
+    try {
+      process.kill(Number(name), 'SIGKILL');
+      found.push(Number(name));
+    } catch (err) {
+      // ESRCH: it ended between the scan and the kill.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+  return found;
+}
+
+/** The environment and run state of /proc/<pid>, or undefined when the process is gone or not readable by us. */
+async function procFacts(pid: string): Promise<{ environ: string; state: string } | undefined> {
+  try {
+    const environ = await readFile(`/proc/${pid}/environ`, 'latin1');
+    const stat = await readFile(`/proc/${pid}/stat`, 'latin1');
+    // stat: "pid (comm) S …"; comm may hold spaces and parentheses, so the state follows the last ')'.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return { environ, state };
+  } catch (err) {
+    if (PROC_SKIP.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw err;
+  }
 }
 
 async function runManual(
@@ -262,22 +382,48 @@ async function runManual(
   print(`MARGO_CONTEXT: ${vars['MARGO_CONTEXT'] ?? ''}`);
   print(wfm.caPem.trimEnd());
   print(`Start the device now. Press a key when it is done (timeout ${Math.round(timeoutMs / 1000)} s).`);
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new ConformanceError('TIMEOUT', `scenario ${scenario.id} timed out`));
-  }, timeoutMs);
+  const { controller, state, release } = stopController(timeoutMs, clock, signal, `scenario ${scenario.id} timed out`);
   try {
     await Promise.race([launcher.waitForOperator(controller.signal), aborted(controller.signal)]);
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
+    release();
     controller.abort();
   }
-  return { mode: 'manual', exitCode: null, timedOut, stdout: '', stderr: '', durationMs: clock.nowMs() - started };
+  return { mode: 'manual', exitCode: null, ...stopFields(state), stdout: '', stderr: '', durationMs: clock.nowMs() - started, startedAtMs: started };
+}
+
+/**
+ * An AbortController that aborts at `timeoutMs` (timedOut) or when `signal` aborts (interrupted), noting when.
+ * `release` clears the timer and the listener.
+ */
+function stopController(
+  timeoutMs: number,
+  clock: Clock,
+  signal: AbortSignal | undefined,
+  timeoutMessage: string,
+): { controller: AbortController; state: StopState; release(): void } {
+  const controller = new AbortController();
+  const state: StopState = { timedOut: false, interrupted: false };
+  const onAbort = (): void => {
+    state.interrupted = true;
+    state.stopRequestedAtMs ??= clock.nowMs();
+    controller.abort(signal?.reason);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted === true) onAbort();
+  const timer = setTimeout(() => {
+    state.timedOut = true;
+    state.stopRequestedAtMs ??= clock.nowMs();
+    controller.abort(new ConformanceError('TIMEOUT', timeoutMessage));
+  }, timeoutMs);
+  return {
+    controller,
+    state,
+    release() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 async function runInProcess(
@@ -288,21 +434,21 @@ async function runInProcess(
   signal?: AbortSignal,
 ): Promise<ClientProcessOutcome> {
   const started = clock.nowMs();
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new ConformanceError('TIMEOUT', 'scenario timed out'));
-  }, timeoutMs);
+  const { controller, state, release } = stopController(timeoutMs, clock, signal, 'scenario timed out');
   try {
     // The launcher honours its signal: at the timeout it stops and resolves with what it has.
     const result = await launcher.run(env, controller.signal);
-    return { mode: 'in-process', exitCode: result.exitCode, timedOut, stdout: result.stdout, stderr: result.stderr, durationMs: clock.nowMs() - started };
+    return {
+      mode: 'in-process',
+      exitCode: result.exitCode,
+      ...stopFields(state),
+      stdout: result.stdout,
+      stderr: result.stderr,
+      durationMs: clock.nowMs() - started,
+      startedAtMs: started,
+    };
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
+    release();
   }
 }
 

@@ -4,9 +4,10 @@
  * (default `.margo/pki/`). The private key is written with mode 0600 and never leaves that folder.
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConformanceError } from '../core/errors.js';
+import { ensureDirectory } from '../core/fs-safe.js';
 import { createRootCa, pemToDer, sha256Hex, spkiSha256Hex, type IssuedCertificate, type KeyType } from '../core/pki/index.js';
 
 /** Default folder of the device CA, relative to the working directory. */
@@ -53,15 +54,20 @@ export function deviceCaPaths(dir: string, cwd: string): { dir: string; cert: st
 }
 
 /**
- * Loads the device CA from `dir`, or creates it (EC P-256, valid 10 years) when the folder holds none.
- * A CA whose validity has ended is replaced.
+ * Loads the device CA from `dir`, or creates it (EC P-256, valid 10 years) when the folder holds neither file.
+ * A CA whose validity has ended is replaced. When only one of `device-ca.pem` / `device-ca.key` is there, nothing is
+ * generated: a new pair would overwrite a key or replace a certificate a WFM under test already trusts.
  * @returns the CA with its private key
- * @throws ConformanceError CONFIG_INVALID when the files exist but cannot be parsed
+ * @throws ConformanceError USAGE for an empty `dir`; CONFIG_INVALID when the files cannot be parsed or only one of
+ *   them exists (the message names the missing file and how to fix it); CONFIG_FILE_UNREADABLE; REPORT_WRITE_FAILED
+ *   when the folder cannot be created
  */
 export async function ensureDeviceCa(dir: string, cwd: string, now: Date): Promise<IssuedCertificate> {
+  // resolve('') is the working directory: an empty --device-ca-dir would drop a private key there.
+  if (dir.trim() === '') throw new ConformanceError('USAGE', '--device-ca-dir needs a non-empty folder path');
   const paths = deviceCaPaths(dir, cwd);
   const existing = await readPair(paths.cert, paths.key);
-  if (existing !== undefined) {
+  if (existing.certPem !== undefined && existing.keyPem !== undefined) {
     try {
       const ca = toIssued(existing.certPem, existing.keyPem);
       if (new Date(ca.x509.validTo).getTime() > now.getTime()) return ca;
@@ -70,16 +76,27 @@ export async function ensureDeviceCa(dir: string, cwd: string, now: Date): Promi
         cause: err,
       });
     }
+  } else if (existing.certPem !== undefined || existing.keyPem !== undefined) {
+    throw halfPair(paths, existing.certPem === undefined ? paths.cert : paths.key);
   }
   const ca = await createRootCa({ commonName: 'Margo Conformance Device CA', name: 'device-ca', now, validityDays: 3650 });
-  await mkdir(paths.dir, { recursive: true });
+  await ensureDirectory(paths.dir, 0o700);
   await writeFile(paths.key, ca.privateKeyPem, { mode: 0o600 });
   await chmod(paths.key, 0o600);
   await writeFile(paths.cert, ca.certPem);
   return ca;
 }
 
-async function readPair(certPath: string, keyPath: string): Promise<{ certPem: string; keyPem: string } | undefined> {
+function halfPair(paths: { dir: string }, missing: string): ConformanceError {
+  return new ConformanceError(
+    'CONFIG_INVALID',
+    `device CA in ${paths.dir} is incomplete: ${missing} is missing; restore it, or delete the folder ${paths.dir} to ` +
+      'generate a new device CA (a WFM under test must then trust the new device-ca.pem)',
+    { details: { dir: paths.dir, missing } },
+  );
+}
+
+async function readPair(certPath: string, keyPath: string): Promise<{ certPem?: string; keyPem?: string }> {
   const read = (p: string): Promise<string | undefined> =>
     readFile(p, 'utf8').then(
       (t) => t,
@@ -89,5 +106,5 @@ async function readPair(certPath: string, keyPath: string): Promise<{ certPem: s
       },
     );
   const [certPem, keyPem] = await Promise.all([read(certPath), read(keyPath)]);
-  return certPem === undefined || keyPem === undefined ? undefined : { certPem, keyPem };
+  return { ...(certPem === undefined ? {} : { certPem }), ...(keyPem === undefined ? {} : { keyPem }) };
 }

@@ -12,6 +12,12 @@ import type { DeviceTrustMode, Operator, WfmTarget } from '../suites/wfm/index.j
 import { mockAdminOperator } from './operator.js';
 import { parseTargetUrl } from './wfm-bootstrap.js';
 
+/** What reports and the console call the embedded target (`embedded mock WFM (https://127.0.0.1:PORT)`), so a
+ * report of the built-in mock is never mistaken for one of a WFM under test. */
+export function embeddedTargetLabel(baseUrl: string): string {
+  return `embedded mock WFM (${baseUrl})`;
+}
+
 /** A running embedded mock and what the suite needs to test it. */
 export interface EmbeddedWfm {
   readonly mock: MockWfm;

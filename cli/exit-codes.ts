@@ -32,12 +32,19 @@ export function exitCodeForError(err: unknown): ExitCode {
   return EXIT.harness;
 }
 
-/** One line for the user: `error [CODE]: message`, plus the cause's message when it adds something. */
+/**
+ * One line for the user: `error [CODE]: message`, plus the cause's message when it adds something. Line breaks
+ * inside messages (a library's code frame, a multi-line stderr excerpt) are folded into spaces.
+ */
 export function formatErrorLine(err: unknown): string {
   if (isConformanceError(err)) {
     const cause = err.cause instanceof Error && !err.message.includes(err.cause.message) ? ` (${err.cause.message})` : '';
-    return `error [${err.code}]: ${err.message}${cause}`;
+    return oneLine(`error [${err.code}]: ${err.message}${cause}`);
   }
   const message = err instanceof Error ? err.message : String(err);
-  return `error [INTERNAL]: ${message}`;
+  return oneLine(`error [INTERNAL]: ${message}`);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }

@@ -7,12 +7,19 @@ import { systemClock } from '../core/clock.js';
 import { exitCodeForError, formatErrorLine } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { runCli } from './program.js';
+import { installSignalHandlers, outputErrorHandler } from './signals.js';
+
+function writeStderrLine(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
 
 async function main(): Promise<void> {
+  const exit = (code: number): void => process.exit(code);
+  process.stdout.on('error', outputErrorHandler('stdout', exit, writeStderrLine));
+  // A stderr that cannot take the report of its own failure just ends the process.
+  process.stderr.on('error', outputErrorHandler('stderr', exit, () => undefined));
   const shutdown = new AbortController();
-  const stop = (): void => shutdown.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  installSignalHandlers({ proc: process, controller: shutdown, writeLine: writeStderrLine, exit });
   const io: CliIo = {
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),

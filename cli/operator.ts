@@ -14,7 +14,7 @@
  *
  * @see seed "Opportunity for user to approve or reject client onboarding"
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,24 +69,56 @@ export function commandOperator(command: string, io: CliIo): Operator {
   };
 }
 
+/** Time a stopped operator command gets between SIGTERM and SIGKILL, ms. */
+const KILL_GRACE_MS = 2_000;
+
+/**
+ * Signals every process of a detached child's group (`sh -c` and whatever it started). ESRCH means the group has
+ * already gone, which is the outcome wanted; any other refusal falls back to signalling the shell alone.
+ */
+function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') child.kill(sig);
+  }
+}
+
+/**
+ * Runs `command` with `sh -c` in its own process group, so that a stop (the check's timeout or the user's Ctrl-C)
+ * ends the shell and every process it started: SIGTERM to the group, SIGKILL after {@link KILL_GRACE_MS}, and
+ * SIGKILL when the CLI itself exits first. Resolves on exit status 0.
+ * @throws ConformanceError OPERATOR_ACTION_FAILED (could not start; non-zero exit or signal, with a stderr excerpt)
+ */
 function runShell(command: string, env: Record<string, string | undefined>, cwd: string, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
     });
+    const killNow = (): void => signalGroup(child, 'SIGKILL');
     const onAbort = (): void => {
-      child.kill('SIGTERM');
+      signalGroup(child, 'SIGTERM');
+      // Kept after `close`: a process of the group that ignores SIGTERM may have closed its stderr already.
+      setTimeout(killNow, KILL_GRACE_MS).unref();
+    };
+    // A detached group does not get the terminal's Ctrl-C; if the CLI exits first, the group goes with it.
+    process.once('exit', killNow);
+    const cleanUp = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      process.off('exit', killNow);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
     child.once('error', (err) => {
-      signal.removeEventListener('abort', onAbort);
+      cleanUp();
       reject(failed(`operator command could not start: ${err.message}`, err));
     });
     child.once('close', (code, sig) => {
-      signal.removeEventListener('abort', onAbort);
+      cleanUp();
       if (code === 0) resolve();
       else reject(failed(`operator command exited with ${code ?? sig ?? 'unknown'}${stderr === '' ? '' : `: ${stderr.trim()}`}`));
     });

@@ -2,7 +2,8 @@
  * @module The command-line grammar (commander). Each action delegates to a module in `cli/commands/` and
  * returns an exit code; nothing here exits the process.
  */
-import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { closestName } from '../core/suggest.js';
 import { toolVersion } from '../core/paths.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -27,18 +28,38 @@ const collect = (value: string, previous: string[] | undefined): string[] => [
   ...value.split(',').map((s) => s.trim()).filter(Boolean),
 ];
 
+/**
+ * `collect` for selection flags: `--only ''` would select nothing and silently run everything, so an empty value
+ * is a usage error (commander prints it on one line, exit 2).
+ */
+function collectIds(flag: string): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
+    if (ids.length === 0) throw new InvalidArgumentError(`${flag} needs at least one id or glob`);
+    return [...(previous ?? []), ...ids];
+  };
+}
+
+/** A path flag: `resolve(cwd, '')` is the working directory itself, so an empty path is a usage error. */
+function nonEmptyPath(flag: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${flag} needs a non-empty path`);
+    return value;
+  };
+}
+
 function addReportOptions<C extends Command<[], Record<string, unknown>>>(cmd: C): C {
   cmd
-    .option('--config <file>', 'YAML configuration file (flags > env > file)')
+    .option('--config <file>', 'YAML configuration file (flags > env > file)', nonEmptyPath('--config'))
     .option('--profile <id>', 'spec profile: rfc9421-v1 (default) | rfc9421-rc2')
-    .option('--timeout <ms>', 'per-request timeout in milliseconds')
-    .option('--only <ids>', 'run only these check ids or globs (comma separated, repeatable)', collect)
-    .option('--skip <ids>', 'skip these check ids or globs (comma separated, repeatable)', collect)
-    .option('--report-dir <dir>', 'where reports go (default ./reports/<timestamp>/)')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds (1..600000)')
+    .option('--only <ids>', 'run only these check ids or globs (comma separated, repeatable)', collectIds('--only'))
+    .option('--skip <ids>', 'skip these check ids or globs (comma separated, repeatable)', collectIds('--skip'))
+    .option('--report-dir <dir>', 'where reports go (default ./reports/<timestamp>/)', nonEmptyPath('--report-dir'))
     .option('--format <list>', 'report formats: json,junit,html,md (default: all)')
     .addOption(new Option('--fail-on <level>', 'fail the run on fail (default) or also on warn').choices(['fail', 'warn']))
     .option('--certification', 'certification run: no skips, no expected failures, full catalogue, SHA-256 manifest')
-    .option('--expected-failures <file>', 'YAML baseline of known failures (check-id: reason, per role)')
+    .option('--expected-failures <file>', 'YAML baseline of known failures (check-id: reason, per role)', nonEmptyPath('--expected-failures'))
     .option('--no-progress', 'no live progress lines');
   return cmd;
 }
@@ -74,8 +95,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--operator-hook <url>', 'HTTP hook that performs an operator action (POST JSON {action, fingerprint, certificatePem})')
     .option('--operator-prompt', 'ask on the terminal to perform operator actions')
     .option('--trust <mode>', 'how the target trusts device certificates: ca-chain (default) | any-cert')
-    .option('--device-ca-dir <dir>', 'where the persistent device CA lives (default .margo/pki)')
+    .option('--device-ca-dir <dir>', 'where the persistent device CA lives (default .margo/pki)', nonEmptyPath('--device-ca-dir'))
     .action(async (opts) => {
+      // The root command takes no operands; one here is a mistyped command name (see allowExcessArguments below).
+      if (program.args.length > 0) failUnknownCommand(program, program.args[0] ?? '');
       const { runWfmCommand } = await import('./commands/run-wfm.js');
       exitCode = await runWfmCommand(opts, io);
     });
@@ -103,7 +126,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   program
     .command('mock-server')
     .description('start the mock WFM (HTTPS reference server with admin API and deliberate faults)')
-    .option('--config <file>', 'YAML configuration file')
+    .option('--config <file>', 'YAML configuration file', nonEmptyPath('--config'))
     .option('--profile <id>', 'rfc9421-v1 (default) | rfc9421-rc2')
     .option('--host <host>', 'listen address (default 127.0.0.1)')
     .option('--port <port>', 'HTTPS port (default 8443; 0 = ephemeral)')
@@ -117,13 +140,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--allow <fingerprint>', 'allowlist a certificate SHA-256 fingerprint (repeatable)', collect)
     .option('--fault <name>', 'enable a deliberate fault (repeatable; see `faults`)', collect)
     .option('--export-ca <file>', 'write the root CA as PEM to this file')
-    .option('--data-dir <dir>', 'persist state here (survives restarts)')
+    .option('--data-dir <dir>', 'persist state here (survives restarts)', nonEmptyPath('--data-dir'))
     .option('--plain-http-port <port>', 'opt-in plain-HTTP listener serving only the certificate endpoint')
     .option('--admin-host <host>', 'admin listener address (default 127.0.0.1)')
     .option('--admin-port <port>', 'admin listener port (default 0 = ephemeral)')
     .option('--admin-token <token>', 'admin token (default: random, printed at start)')
     .addOption(new Option('--tls-min <version>', 'minimum TLS version').choices(['TLSv1.2', 'TLSv1.3']))
-    .option('--device-ca-dir <dir>', 'persistent device CA trusted by default (default .margo/pki)')
+    .option('--device-ca-dir <dir>', 'persistent device CA trusted by default (default .margo/pki)', nonEmptyPath('--device-ca-dir'))
     .action(async (opts) => {
       const { runMockServerCommand } = await import('./commands/mock-server.js');
       exitCode = await runMockServerCommand(opts, io);
@@ -135,12 +158,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--wfm <url>', 'WFM base URL (default env MARGO_WFM_URL)')
     .option('--ca <file>', 'root CA PEM provisioned out of band (skips the certificate download)')
     .option('--ca-from-env', 'take the root CA from MARGO_CA_FILE instead of downloading it')
-    .option('--config <file>', 'YAML configuration file')
+    .option('--config <file>', 'YAML configuration file', nonEmptyPath('--config'))
     .option('--profile <id>', 'rfc9421-v1 (default) | rfc9421-rc2')
     .option('--fault <name>', 'deliberate fault (repeatable; see `faults`)', collect)
     .option('--key-type <type>', 'ec-p256 (default) | ec-p384 | rsa-2048 | rsa-3072 | ed25519')
     .option('--device-id <id>', 'deviceId reported in capabilities (default derived from the certificate)')
-    .option('--timeout <ms>', 'per-request timeout in milliseconds')
+    .option('--device-ca-dir <dir>', 'persistent device CA the device certificate is issued under (default .margo/pki, as mock-server trusts)', nonEmptyPath('--device-ca-dir'))
+    .option('--timeout <ms>', 'per-request timeout in milliseconds (1..600000)')
     .option('--verbose', 'also print each request line')
     .action(async (opts) => {
       const { runDeviceCliCommand } = await import('./commands/device.js');
@@ -154,7 +178,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   )
     .option('--command <cmd>', 'shell command that starts the client (gets MARGO_WFM_URL, MARGO_CA_FILE, MARGO_SCENARIO, MARGO_CONTEXT)')
     .option('--manual', 'no command: print URL and CA per scenario and wait for the operator')
-    .option('--scenario-timeout <ms>', 'per-scenario timeout in milliseconds (default 30000)')
+    .option('--scenario-timeout <ms>', 'per-scenario timeout in milliseconds (1..600000, default 30000)')
     .action(async (opts) => {
       const { runClientCommand } = await import('./commands/client.js');
       exitCode = await runClientCommand(opts, io);
@@ -164,7 +188,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .command('selftest')
     .description('prove the suites: run them against the clean peers and against every deliberate fault')
     .addOption(new Option('--role <role>', 'wfm | client | all').choices(['wfm', 'client', 'all']).default('all'))
-    .option('--report-dir <dir>', 'also write the reports of the fault runs here')
+    .option('--report-dir <dir>', 'also write the reports of the fault runs here', nonEmptyPath('--report-dir'))
     .option('--json', 'print the matrix as JSON')
     .action(async (opts) => {
       const { runSelftestCommand } = await import('./commands/selftest.js');
@@ -190,7 +214,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--workers <n>', 'worker threads (default: cores)')
     .option('--shard <i/n>', 'run one deterministic slice of the fleet, e.g. 1/4')
     .option('--key-type <type>', 'device key type (default ec-p256)')
-    .option('--report-dir <dir>', 'where load.json and load.html go')
+    .option('--report-dir <dir>', 'where load.json and load.html go', nonEmptyPath('--report-dir'))
     .option('--no-progress', 'plain lines instead of a progress bar')
     .action(async (opts) => {
       const { runLoadCommand } = await import('./commands/load.js');
@@ -201,7 +225,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .command('merge-reports')
     .description('merge the JSON reports of load shards into one')
     .argument('<files...>', 'shard load.json files')
-    .requiredOption('--out <dir>', 'where the merged load.json and load.html go')
+    .requiredOption('--out <dir>', 'where the merged load.json and load.html go', nonEmptyPath('--out'))
     .action(async (files, opts) => {
       const { runMergeReportsCommand } = await import('./commands/load.js');
       exitCode = await runMergeReportsCommand(files, opts, io);
@@ -210,22 +234,40 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   program
     .command('pki')
     .description('generate the test PKI (root CA, intermediate, server and client leaves, bad variants, garbage) into a folder')
-    .requiredOption('--out <dir>', 'output folder (keep it out of version control)')
+    .requiredOption('--out <dir>', 'output folder (keep it out of version control)', nonEmptyPath('--out'))
     .action(async (opts) => {
       const { runPkiCommand } = await import('./commands/pki.js');
       exitCode = await runPkiCommand(opts, io);
     });
 
+  // Commander reports "unknown command" only for a root without an action; ours runs the wfm suite, so it lets
+  // operands through (set after the subcommands exist: they copy the setting when created) and its action
+  // rejects them. `help <command>` prints that command's help.
+  program.allowExcessArguments(true).helpCommand('help [command]', 'show the help of a command');
+
   try {
+    const [first, second] = argv;
+    if (first === 'help' && second !== undefined && !commandNames(program).includes(second)) failUnknownCommand(program, second);
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
-        return EXIT.conformant;
-      }
-      return EXIT.usage;
+      const helpish = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      return helpish && err.exitCode === 0 ? EXIT.conformant : EXIT.usage;
     }
     throw err;
   }
   return exitCode;
+}
+
+function commandNames(program: Command<[], Record<string, unknown>>): string[] {
+  return program.commands.map((c) => c.name());
+}
+
+/** Throws commander's one-line usage error (exit 2) for an unknown command, with the closest command name. */
+function failUnknownCommand(program: Command<[], Record<string, unknown>>, name: string): never {
+  const best = closestName(name, [...commandNames(program), 'help']);
+  program.error(`error: unknown command '${name}'${best === undefined ? '' : ` (did you mean ${best}?)`}`, {
+    code: 'commander.unknownCommand',
+    exitCode: EXIT.usage,
+  });
 }

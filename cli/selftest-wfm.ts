@@ -20,7 +20,7 @@ import { UNMET_PRECONDITION_LABEL } from '../core/runner.js';
 import { MOCK_FAULTS } from '../mock-server/faults.js';
 import type { MockFault } from '../mock-server/faults.js';
 import { runWfmSuite, WFM_CHECKS } from '../suites/wfm/index.js';
-import { startEmbeddedWfm } from './embedded-wfm.js';
+import { embeddedTargetLabel, startEmbeddedWfm } from './embedded-wfm.js';
 import type { CliIo } from './io.js';
 
 /** Options of {@link runWfmSelftest}. */
@@ -98,6 +98,7 @@ async function runAgainstMock(env: Env, label: string, faults: readonly MockFaul
       config: env.config,
       reportConfig: redactConfig(env.config),
       target: embedded.target,
+      targetLabel: embeddedTargetLabel(embedded.target.baseUrl),
       deviceCa: env.deviceCa,
       deviceTrust: 'ca-chain',
       operator: embedded.operator,

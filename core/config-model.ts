@@ -118,7 +118,7 @@ function k(key: string, env: string, type: ConfigValueType, def: unknown, descri
 export const CONFIG_KEYS: readonly ConfigKey[] = deepFreeze([
   k('profile', 'MARGO_PROFILE', 'string', 'rfc9421-v1', 'Profile: rfc9421-v1 (the seed revision) or rfc9421-rc2 (spec-digest §6.1).'),
   k('target', 'MARGO_TARGET', 'string', undefined, 'Base URL of the WFM under test, including any path prefix before /api/v1 (§6.2).'),
-  k('timeoutMs', 'MARGO_TIMEOUT_MS', 'integer', 10_000, 'Timeout of one HTTP exchange, milliseconds.'),
+  k('timeoutMs', 'MARGO_TIMEOUT_MS', 'integer', 10_000, 'Timeout of one HTTP exchange, milliseconds (1..600000).'),
   k('ca', 'MARGO_CA', 'string', undefined, 'Path of the WFM root CA (PEM) provided out of band.'),
   k('insecureBootstrap', 'MARGO_INSECURE_BOOTSTRAP', 'boolean', false, 'Fetch the root CA from the Certificate API without TLS verification (noted in the report).'),
   k('certificate.encoding', 'MARGO_CERTIFICATE_ENCODING', 'string', 'base64-der', '`certificate` field encoding: base64-der | base64-pem | auto (accept both, flag PEM) (§6.6).'),
@@ -150,7 +150,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = deepFreeze([
   k('expectedFailures', 'MARGO_EXPECTED_FAILURES', 'string', undefined, 'Path of the expected-failures baseline.'),
   k('client.command', 'MARGO_CLIENT_COMMAND', 'string', undefined, 'Command that starts the device client under test.'),
   k('client.manual', 'MARGO_CLIENT_MANUAL', 'boolean', false, 'The device client is started by hand.'),
-  k('client.scenarioTimeoutMs', 'MARGO_CLIENT_SCENARIO_TIMEOUT_MS', 'integer', 30_000, 'Time one client scenario may take, milliseconds.'),
+  k('client.scenarioTimeoutMs', 'MARGO_CLIENT_SCENARIO_TIMEOUT_MS', 'integer', 30_000, 'Time one client scenario may take, milliseconds (1..600000).'),
   k('client.maxOnboardingAttemptsPerMinute', 'MARGO_CLIENT_MAX_ONBOARDING_ATTEMPTS_PER_MINUTE', 'integer', 6, 'Onboarding attempts per minute the mock WFM accepts.'),
 ]);
 

@@ -123,7 +123,40 @@ describe('parseConfigYaml', () => {
       issues: [],
     });
     expect(parseConfigYaml('# nothing\n', 'c.yaml')).toEqual({ config: {}, issues: [] });
-    expect(parseConfigYaml('- a\n', 'c.yaml').issues[0]?.message).toBe('must be object (found array an array of 1)');
+    expect(parseConfigYaml('- a\n', 'c.yaml').issues[0]?.message).toBe('must be object (found an array of 1 item)');
+  });
+
+  it('turns an unresolved alias into an issue with its position instead of throwing', () => {
+    const { config, issues } = parseConfigYaml('profile: rfc9421-v1\nb: *y\n', 'c.yaml');
+    expect(config).toEqual({});
+    expect(issues).toEqual([
+      { source: 'c.yaml', line: 2, column: 4, key: '', message: "unresolved alias '*y': define the anchor '&y' before using it" },
+    ]);
+  });
+
+  it('turns an alias explosion into an issue instead of throwing', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 8; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const { issues } = parseConfigYaml(`${lines.join('\n')}\n`, 'bomb.yaml');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ source: 'bomb.yaml', key: '' });
+    expect(issues[0]?.message).toBe('Excessive alias count indicates a resource exhaustion attack');
+  });
+
+  it('accepts aliases whose anchor is defined first', () => {
+    const text = 'secrets:\n  headers: &h [x-api-key]\n  values: *h\n';
+    expect(parseConfigYaml(text, 'c.yaml')).toEqual({ config: { secrets: { headers: ['x-api-key'], values: ['x-api-key'] } }, issues: [] });
+  });
+
+  it('explains duplicates, empty strings and type mismatches in plain words', () => {
+    const dup = validateConfigLayer({ reports: { formats: ['json', 'json'] } }, 'flags');
+    expect(dup[0]?.message).toBe("must not list the same item twice ('json' is at [0] and [1])");
+    expect(validateConfigLayer({ reports: { dir: '' } }, 'flags')[0]?.message).toBe('must not be empty');
+    expect(validateConfigLayer({ timeoutMs: 600_001 }, 'flags')[0]?.message).toBe('must be <= 600000 (found 600001)');
+    expect(validateConfigLayer({ client: { scenarioTimeoutMs: 600_001 } }, 'flags')[0]?.key).toBe('client.scenarioTimeoutMs');
+    expect(validateConfigLayer({ timeoutMs: 600_000 }, 'flags')).toEqual([]);
+    expect(validateConfigLayer({ profile: ['x'] }, 'flags')[0]?.message).toBe('must be string (found an array of 1 item)');
+    expect(validateConfigLayer({ timeoutMs: '5' }, 'flags')[0]?.message).toBe("must be integer (found string '5')");
   });
 });
 

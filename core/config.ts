@@ -11,6 +11,8 @@ import type { ErrorObject } from 'ajv';
 import { packagePath } from './paths.js';
 import { getProfile } from './profiles/registry.js';
 import { createAjv, describeAjvError } from './schema.js';
+import { closestName } from './suggest.js';
+import { documentToJs } from './yaml-safe.js';
 import {
   CONFIG_KEYS,
   deepFreeze,
@@ -45,25 +47,9 @@ function dottedKey(segments: readonly string[]): string {
   return segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc === '' ? s : `${acc}.${s}`), '');
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const next = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = row[j] ?? 0;
-      row[j] = next;
-    }
-  }
-  return row[b.length] ?? 0;
-}
-
 function suggestion(unknown: string, allowed: readonly string[]): string {
-  const best = allowed
-    .map((a) => ({ a, d: a.toLowerCase() === unknown.toLowerCase() ? 0 : editDistance(unknown, a) }))
-    .sort((x, y) => x.d - y.d)[0];
-  return best !== undefined && best.d <= 3 ? ` (did you mean '${best.a}'?)` : '';
+  const best = closestName(unknown, allowed);
+  return best === undefined ? '' : ` (did you mean '${best}'?)`;
 }
 
 interface LocatedError {
@@ -116,8 +102,9 @@ function yamlOffset(doc: Document, segments: readonly string[], isKey: boolean):
 }
 
 /**
- * Parses a YAML (or JSON) configuration file. YAML syntax errors, unknown keys (typos, with a "did you mean")
- * and wrong types become issues with 1-based line/column and the dotted key. `config` is the parsed mapping
+ * Parses a YAML (or JSON) configuration file. YAML syntax errors, unresolved aliases (`b: *y`) and any other
+ * failure to read the document, unknown keys (typos, with a "did you mean") and wrong types become issues with
+ * 1-based line/column and the dotted key; nothing throws. `config` is the parsed mapping
  * (possibly invalid when issues are present; the caller stops on any issue).
  */
 export function parseConfigYaml(text: string, fileName: string): { config: PartialDeep<MargoConfig>; issues: ConfigIssue[] } {
@@ -133,7 +120,12 @@ export function parseConfigYaml(text: string, fileName: string): { config: Parti
     }));
     return { config: {}, issues };
   }
-  const value: unknown = doc.toJS();
+  const converted = documentToJs(doc, lineCounter);
+  if ('problem' in converted) {
+    const { message, line, column } = converted.problem;
+    return { config: {}, issues: [{ source: fileName, line, column, key: '', message }] };
+  }
+  const value = converted.value;
   if (value === null || value === undefined) return { config: {}, issues: [] };
   const issues = validateAgainstConfigSchema(value).map((e): ConfigIssue => {
     const offset = yamlOffset(doc, e.segments, e.isKey);

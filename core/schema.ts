@@ -48,10 +48,26 @@ export function createAjv(): Ajv2020 {
 
 function preview(value: unknown): string {
   if (typeof value === 'string') return `'${value.length > 60 ? `${value.slice(0, 57)}...` : value}'`;
-  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
   return String(value);
+}
+
+/** What was found, for a type error: the preview already names arrays, objects and null; scalars get their type. */
+function foundForType(value: unknown): string {
+  if (value === null || typeof value === 'object') return preview(value);
+  return `${kindOf(value)} ${preview(value)}`;
+}
+
+function describeDuplicate(e: ErrorObject): string {
+  const p = e.params as { i?: unknown; j?: unknown };
+  const items = Array.isArray(e.data) ? (e.data as unknown[]) : [];
+  const j = Number(p.j);
+  const i = Number(p.i);
+  const item = items[j];
+  const shown = item === undefined ? '' : `${preview(item)} `;
+  return `must not list the same item twice (${shown}is at [${Math.min(i, j)}] and [${Math.max(i, j)}])`;
 }
 
 function kindOf(value: unknown): string {
@@ -81,7 +97,9 @@ export function describeAjvError(e: ErrorObject): string {
     case 'const':
       return `must be ${quoteList([p['allowedValue']])} ${found}`;
     case 'type':
-      return `must be ${String(p['type']).replace(',', ' or ')} (found ${kindOf(e.data)} ${preview(e.data)})`;
+      return `must be ${String(p['type']).replace(',', ' or ')} (found ${foundForType(e.data)})`;
+    case 'uniqueItems':
+      return describeDuplicate(e);
     case 'pattern':
       return `must match pattern ${String(p['pattern'])} ${found}`;
     case 'format':
@@ -95,8 +113,10 @@ export function describeAjvError(e: ErrorObject): string {
     case 'maxItems':
       return `must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(p['limit'])} item(s) ${found}`;
     case 'minLength':
+      if (e.data === '' && Number(p['limit']) === 1) return 'must not be empty';
+      return `must be at least ${String(p['limit'])} character(s) long ${found}`;
     case 'maxLength':
-      return `must be ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${String(p['limit'])} character(s) long ${found}`;
+      return `must be at most ${String(p['limit'])} character(s) long ${found}`;
     default:
       return `${e.message ?? `fails '${e.keyword}'`} ${found}`;
   }

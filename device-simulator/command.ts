@@ -8,12 +8,12 @@
  * Faults come from `--fault`, `MARGO_DEVICE_FAULTS` (comma list) and `MARGO_CONTEXT` `{"faults": [...]}`, so broken
  * clients can be spawned as commands.
  */
-import { readFile } from 'node:fs/promises';
 import type { Clock } from '../core/clock.js';
 import type { MargoConfig } from '../core/config.js';
 import { ConformanceError, isConformanceError } from '../core/errors.js';
 import { KEY_TYPES } from '../core/pki/index.js';
-import type { KeyType } from '../core/pki/index.js';
+import type { IssuedCertificate, KeyType } from '../core/pki/index.js';
+import { checkCaUrl, checkWfmUrl, readCaPemFile } from './command-input.js';
 import { createDevice } from './device.js';
 import { parseDeviceFaults } from './faults.js';
 import type { DeviceLogEntry, DeviceOptions, StepOutcome } from './types.js';
@@ -26,6 +26,16 @@ export interface DeviceCommandOptions {
   readonly caFile?: string;
   /** `--ca-from-env`: take the root CA from `MARGO_CA_FILE` instead of downloading it. */
   readonly caFromEnv?: boolean;
+  /**
+   * Opt-in plain-HTTP bootstrap: download the root CA from this URL (the WFM's plain-HTTP certificate listener)
+   * instead of over unverified TLS. Every API path still goes over HTTPS to `wfmUrl`.
+   */
+  readonly caUrl?: string;
+  /**
+   * The device CA to issue the device certificate under (e.g. the persistent device CA a WFM trusts), loaded only
+   * after every input check passed. Default: a throwaway device CA.
+   */
+  readonly loadDeviceCa?: () => Promise<IssuedCertificate>;
   /** `--profile P`; default `config.profile`. */
   readonly profile?: string;
   /** `--fault NAME` (repeatable). */
@@ -84,14 +94,6 @@ export function formatLogLine(e: DeviceLogEntry): string {
   return [e.step.padEnd(18), e.event, e.status === undefined ? '' : String(e.status), e.detail ?? ''].filter((p) => p !== '').join(' ');
 }
 
-async function readCa(path: string, source: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConformanceError('CONFIG_FILE_UNREADABLE', `cannot read the root CA file ${path} (${source})`, { cause: err });
-  }
-}
-
 function keyTypeOf(value: string | undefined): KeyType | undefined {
   if (value === undefined) return undefined;
   if (!(KEY_TYPES as readonly string[]).includes(value)) throw new ConformanceError('USAGE', `unknown key type ${value}; expected one of ${KEY_TYPES.join(', ')}`);
@@ -99,23 +101,31 @@ function keyTypeOf(value: string | undefined): KeyType | undefined {
 }
 
 async function deviceOptions(opts: DeviceCommandOptions): Promise<DeviceOptions> {
-  const wfmUrl = opts.wfmUrl ?? opts.env['MARGO_WFM_URL'];
-  if (wfmUrl === undefined || wfmUrl === '') throw new ConformanceError('USAGE', 'no WFM: pass --wfm URL or set MARGO_WFM_URL');
+  const rawUrl = opts.wfmUrl ?? opts.env['MARGO_WFM_URL'];
+  if (rawUrl === undefined || rawUrl === '') throw new ConformanceError('USAGE', 'no WFM: pass --wfm URL or set MARGO_WFM_URL');
+  const wfmUrl = checkWfmUrl(rawUrl, opts.wfmUrl === undefined ? 'MARGO_WFM_URL' : '--wfm');
+  const caUrl = opts.caUrl === undefined ? undefined : checkCaUrl(opts.caUrl, '--ca-url');
   const context = parseDeviceContext(opts.env['MARGO_CONTEXT']);
   const faults = parseDeviceFaults([...(opts.faults ?? []), ...splitFaultList(opts.env['MARGO_DEVICE_FAULTS']), ...context.faults]);
   const envCa = opts.env['MARGO_CA_FILE'];
+  if (opts.caFile === undefined && opts.caFromEnv === true && (envCa === undefined || envCa === '')) {
+    throw new ConformanceError('USAGE', '--ca-from-env needs MARGO_CA_FILE (the root CA PEM file); set it, or pass --ca FILE');
+  }
   let caPem: string | undefined;
-  if (opts.caFile !== undefined) caPem = await readCa(opts.caFile, '--ca');
-  else if ((opts.caFromEnv === true || context.caOutOfBand) && envCa !== undefined && envCa !== '') caPem = await readCa(envCa, 'MARGO_CA_FILE');
+  if (opts.caFile !== undefined) caPem = await readCaPemFile(opts.caFile, '--ca');
+  else if ((opts.caFromEnv === true || context.caOutOfBand) && envCa !== undefined && envCa !== '') caPem = await readCaPemFile(envCa, 'MARGO_CA_FILE');
   const keyType = keyTypeOf(opts.keyType);
   const profileId = opts.profile ?? opts.config?.profile;
+  const issuer = opts.loadDeviceCa === undefined ? undefined : await opts.loadDeviceCa();
+  const identity = issuer !== undefined ? { issuer, ...(keyType === undefined ? {} : { keyType }) } : keyType === undefined ? undefined : { keyType };
   return {
     wfmUrl,
+    ...(caUrl === undefined ? {} : { bootstrap: 'plain-http-url' as const, caUrl }),
     faults: [...new Set(faults)],
     ...(profileId === undefined ? {} : { profileId }),
     ...(opts.config === undefined ? {} : { config: opts.config }),
     ...(caPem === undefined ? {} : { caPem }),
-    ...(keyType === undefined ? {} : { identity: { keyType } }),
+    ...(identity === undefined ? {} : { identity }),
     ...(opts.deviceId === undefined ? {} : { deviceId: opts.deviceId }),
     ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
     ...(opts.clock === undefined ? {} : { clock: opts.clock }),
@@ -135,8 +145,9 @@ function exitFor(failedStep: StepOutcome | undefined): number {
 
 /**
  * Runs one simulated device through the sequence and prints a line per step, then a summary line.
- * Resolves to the exit code: 0 every step succeeded; 1 the WFM refused or misbehaved; 2 usage (no URL, unknown
- * fault or key type, unreadable CA file, bad MARGO_CONTEXT); 3 unreachable or TLS setup failed (pinning refused
+ * Resolves to the exit code: 0 every step succeeded; 1 the WFM refused or misbehaved; 2 usage (no URL; a WFM URL
+ * that is not https or carries credentials, a query or a fragment; unknown fault or key type; a CA file that is
+ * unreadable or not a PEM certificate; --ca-from-env without MARGO_CA_FILE; bad MARGO_CONTEXT); 3 unreachable or TLS setup failed (pinning refused
  * the WFM certificate); 4 a harness error (e.g. a signing fault that cannot apply to the key type).
  * Errors that are not ConformanceErrors (bugs, an aborted signal) are rethrown.
  */
@@ -147,7 +158,7 @@ export async function runDeviceCommand(opts: DeviceCommandOptions): Promise<numb
     device = createDevice(options);
     const faults = options.faults?.length ? options.faults.join(', ') : 'none';
     const scenario = opts.env['MARGO_SCENARIO'];
-    opts.stdout(`device: WFM ${options.wfmUrl}; root CA ${options.caPem === undefined ? 'from the Certificate API' : 'out of band'}; faults: ${faults}${scenario === undefined ? '' : `; scenario ${scenario}`}`);
+    opts.stdout(`device: WFM ${options.wfmUrl}; root CA ${options.caPem !== undefined ? 'out of band' : options.caUrl !== undefined ? `from ${options.caUrl} (plain-HTTP bootstrap, opt-in)` : 'from the Certificate API'}; faults: ${faults}${scenario === undefined ? '' : `; scenario ${scenario}`}`);
     const run = await device.runSequence();
     const failedStep = run.steps.find((s) => !s.ok);
     if (failedStep === undefined) opts.stdout(`device: sequence completed (clientId ${device.clientId ?? '-'})`);

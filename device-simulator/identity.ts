@@ -22,14 +22,21 @@ export async function issueDeviceCertificate(keyType: KeyType, nowMs: number, co
   return issueClientLeaf(deviceCa, { keyType, now, commonName, name: 'device' });
 }
 
-/** Resolves the identity option to a certificate with its private key. */
+/**
+ * Resolves the identity option to a certificate with its private key: the given certificate; a leaf issued under
+ * the given `issuer`; else a leaf under a throwaway device CA. `nowMs` (Unix ms) anchors validity.
+ */
 export async function resolveDeviceCertificate(
   identity: DeviceOptions['identity'],
   nowMs: number,
   commonName: string,
 ): Promise<IssuedCertificate> {
   if (identity !== undefined && 'certificate' in identity) return identity.certificate;
-  return issueDeviceCertificate(identity?.keyType ?? 'ec-p256', nowMs, commonName);
+  const keyType = identity?.keyType ?? 'ec-p256';
+  if (identity !== undefined && 'issuer' in identity) {
+    return issueClientLeaf(identity.issuer, { keyType, now: new Date(nowMs), commonName, name: 'device' });
+  }
+  return issueDeviceCertificate(keyType, nowMs, commonName);
 }
 
 /**

@@ -16,6 +16,7 @@ import type { Profile } from '../core/profiles/index.js';
 import { DEFAULT_SECRET_HEADERS } from '../core/report/redact.js';
 import type { Redaction } from './evidence.js';
 import type { DeviceFault } from './faults.js';
+import { redactUrl } from './command-input.js';
 import { certificateFieldFor, defaultDeviceId, resolveDeviceCertificate } from './identity.js';
 import { DEFAULT_RETRY_POLICY, timerSleep } from './retry.js';
 import { createDeviceSigners } from './signing.js';
@@ -175,6 +176,6 @@ function baseUrlOf(url: string): string {
 
 function assertBaseUrl(url: string): void {
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-    throw new ConformanceError('TARGET_URL_INVALID', `expected the WFM base URL as https://host[:port][/prefix], got "${url}"`);
+    throw new ConformanceError('TARGET_URL_INVALID', `expected the WFM base URL as https://host[:port][/prefix], got "${redactUrl(url)}"`);
   }
 }

@@ -59,8 +59,14 @@ export interface DeviceOptions {
   readonly bootstrap?: 'insecure-tls' | 'plain-http-url';
   /** Base URL of the plain-HTTP certificate listener; default `wfmUrl` with the `http:` scheme. */
   readonly caUrl?: string;
-  /** The device's X.509 identity; default a self-issued EC P-256 leaf from a throwaway device CA. */
-  readonly identity?: { readonly certificate: IssuedCertificate } | { readonly keyType: KeyType };
+  /**
+   * The device's X.509 identity: a ready certificate; or a fresh leaf (`keyType`, default EC P-256) issued under
+   * `issuer` (e.g. the persistent device CA a WFM trusts) or, without `issuer`, under a throwaway device CA.
+   */
+  readonly identity?:
+    | { readonly certificate: IssuedCertificate }
+    | { readonly keyType: KeyType }
+    | { readonly keyType?: KeyType; readonly issuer: IssuedCertificate };
   /** Device id used in capabilities (and in rc2 paths); default derived from the certificate's SPKI hash. */
   readonly deviceId?: string;
   readonly faults?: readonly DeviceFault[];

@@ -15,10 +15,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import Router from 'find-my-way';
-import { isConformanceError } from '../core/errors.js';
+import { ConformanceError, isConformanceError } from '../core/errors.js';
+import type { RouteName } from '../core/profiles/index.js';
 import { renderAdminPage } from './admin-page.js';
 import type { MockContext } from './context.js';
-import type { ClientFault } from './faults.js';
+import { parseClientFaults } from './client-fault-input.js';
 import { collectHeaders, readBody, writeResponse } from './http-io.js';
 import { parseOperatorHookBody } from './operator-hook.js';
 import type { MockAdmin } from './types.js';
@@ -64,9 +65,12 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** Constant-time token comparison (both sides hashed, so lengths match). */
+/**
+ * Constant-time token comparison (both sides hashed, so lengths match). An empty presented token never matches,
+ * whatever the configured token is (`curl -u op: …` sends an empty Basic password).
+ */
 function tokenMatches(given: string | undefined, token: string): boolean {
-  return given !== undefined && timingSafeEqual(digest(given), digest(token));
+  return given !== undefined && given !== '' && token !== '' && timingSafeEqual(digest(given), digest(token));
 }
 
 function cookieToken(headers: Record<string, string>): string | undefined {
@@ -101,6 +105,13 @@ function bodyJson(r: AdminRequest): Record<string, unknown> {
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/** `?since=<entry id>` of the traffic listing: a whole number ≥ 0 (default 0). @throws ConformanceError USAGE */
+function sinceParam(value: string | null): number {
+  if (value === null) return 0;
+  if (!/^\d{1,15}$/.test(value)) throw new ConformanceError('USAGE', `since: expected a whole number ≥ 0 (an entry id), got '${value.slice(0, 40)}'`);
+  return Number(value);
 }
 
 function errorStatus(err: unknown): number {
@@ -148,7 +159,7 @@ function apiRoutes(deps: AdminDeps): [string, string, AdminRoute][] {
     ['DELETE', '/admin/api/clients/:clientId/deployments/:deploymentId', async (r) =>
       json(200, await admin.removeDeployment(param(r, 'clientId'), param(r, 'deploymentId')))],
     ['GET', '/admin/api/traffic', async (r) => {
-      const since = Number(r.query.get('since') ?? '0');
+      const since = sinceParam(r.query.get('since'));
       return json(200, { dropped: ctx.recorder.dropped(), entries: ctx.recorder.entries().filter((e) => e.id > since) });
     }],
     ['DELETE', '/admin/api/traffic', async () => {
@@ -159,8 +170,11 @@ function apiRoutes(deps: AdminDeps): [string, string, AdminRoute][] {
     ['GET', '/admin/api/faults', async () => json(200, { server: [...ctx.faults], clients: admin.clientFaults() })],
     ['POST', '/admin/api/faults', async (r) => {
       const b = bodyJson(r);
+      if (b['clientId'] !== undefined && (typeof b['clientId'] !== 'string' || b['clientId'] === '')) {
+        throw new ConformanceError('USAGE', 'clientId: expected a clientId string, or leave it out for every client');
+      }
       const scope = str(b['clientId']) ?? '*';
-      const faults = Array.isArray(b['faults']) ? (b['faults'] as ClientFault[]) : [];
+      const faults = parseClientFaults(b['faults'], Object.keys(ctx.profile.routes) as RouteName[]);
       await admin.setClientFaults(scope, faults);
       return json(200, { clientId: scope, faults });
     }],

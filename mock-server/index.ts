@@ -7,7 +7,9 @@ export { CLIENT_FAULT_KINDS, MOCK_FAULTS, isMockFault } from './faults.js';
 export type { ClientFault, MockFault, MockFaultInfo } from './faults.js';
 export { OPERATOR_HOOK_ACTIONS, operatorDeploymentYaml, parseOperatorHookBody } from './operator-hook.js';
 export type { OperatorHookAction, OperatorHookRequest, OperatorHookResult } from './operator-hook.js';
-export { readSeedDeployments, startMockWfm } from './start.js';
+export { checkAdminToken, MIN_ADMIN_TOKEN_LENGTH, readSeedDeployments, startMockWfm } from './start.js';
+export type { ListenerOption } from './listeners.js';
+export { isFingerprint } from './state.js';
 export { ONBOARDING_POLICIES } from './trust.js';
 export type { OnboardingPolicy } from './trust.js';
 export type {

@@ -7,17 +7,43 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
+import { ConformanceError } from '../core/errors.js';
 import type { MockContext } from './context.js';
 import type { MockPki } from './pki-store.js';
 import { alertFromTlsError } from './recorder.js';
 import type { MockWfmOptions } from './types.js';
 
-/** Binds `server`; resolves with the port (useful with port 0). */
-export function listen(server: HttpServer | HttpsServer, port: number, host: string): Promise<number> {
+/** Which {@link MockWfmOptions} member chose the port of a listener (the CLI maps it to its flag). */
+export type ListenerOption = 'port' | 'plainHttpCertificatePort' | 'adminPort';
+
+const LISTEN_REASONS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'address not available on this machine',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name not resolvable',
+};
+
+/**
+ * Binds `server`; resolves with the port (useful with port 0).
+ * @throws ConformanceError `USAGE` for a port outside 0..65535 or a bind failure (address in use, permission,
+ *   unknown address), with `details` `{ option, port, host, errno }` so the CLI can name its flag; the Node error
+ *   is the `cause`
+ */
+export function listen(server: HttpServer | HttpsServer, port: number, host: string, option: ListenerOption = 'port'): Promise<number> {
+  const details = { option, port, host };
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    return Promise.reject(new ConformanceError('USAGE', `port ${port}: expected a whole number from 0 to 65535`, { details }));
+  }
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (err: NodeJS.ErrnoException): void => {
+      const errno = err.code ?? 'unknown';
+      const reason = LISTEN_REASONS[errno] ?? `cannot listen (${errno})`;
+      reject(new ConformanceError('USAGE', `port ${port} on ${host}: ${reason}`, { cause: err, details: { ...details, errno } }));
+    };
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve((server.address() as AddressInfo).port);
     });
   });

@@ -5,41 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConformanceError } from '../core/errors.js';
+import { ConformanceError, isConformanceError } from '../core/errors.js';
 import { parseCertificate, sha256Hex } from '../core/pki/index.js';
 import { createSnapshotWriter, type SnapshotWriter } from './atomic-file.js';
 import { parseDeploymentYaml } from './desired-state.js';
-import type { ClientRecord, MockState, PendingOnboarding, StoredReport } from './state.js';
+import { readPersistedState, STATE_FORMAT, type PersistedClient, type PersistedState } from './persistence-shape.js';
+import type { ClientRecord, MockState } from './state.js';
 
 const STATE_FILE = 'state.json';
-const FORMAT = 'margo-mock-state/1';
-
-interface PersistedClient {
-  readonly clientId: string;
-  readonly certificateBase64: string;
-  readonly encoding: ClientRecord['certificateEncoding'];
-  readonly onboardedAt: string;
-  readonly revokedAt?: string;
-  /** Decimal string: a u64 does not fit a JSON number exactly. */
-  readonly manifestVersion: string;
-  readonly deployments: readonly string[];
-  readonly capabilities: readonly (readonly [string, StoredReport])[];
-  readonly statuses: readonly (readonly [string, StoredReport])[];
-}
-
-interface PersistedPending extends Omit<PendingOnboarding, 'certDer'> {
-  readonly certificateBase64: string;
-}
-
-interface PersistedState {
-  readonly format: typeof FORMAT;
-  readonly clients: readonly PersistedClient[];
-  readonly pending: readonly PersistedPending[];
-  readonly allowedFingerprints: readonly string[];
-  readonly rejectedFingerprints: readonly string[];
-  readonly trustedIssuerPems: readonly string[];
-  readonly uploads: readonly (readonly [string, string])[];
-}
 
 function clientToJson(c: ClientRecord): PersistedClient {
   return {
@@ -58,7 +31,7 @@ function clientToJson(c: ClientRecord): PersistedClient {
 /** The JSON snapshot text of `state`. */
 export function serialiseState(state: MockState): string {
   const snapshot: PersistedState = {
-    format: FORMAT,
+    format: STATE_FORMAT,
     clients: [...state.clients.values()].map(clientToJson),
     pending: [...state.pending.values()].map(({ certDer, ...rest }) => ({ ...rest, certificateBase64: certDer.toString('base64') })),
     allowedFingerprints: [...state.allowedFingerprints],
@@ -104,15 +77,15 @@ export async function loadState(dataDir: string, state: MockState): Promise<bool
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new ConformanceError('CONFIG_INVALID', `cannot read ${file}`, { cause: err });
   }
-  let parsed: PersistedState;
+  let json: unknown;
   try {
-    parsed = JSON.parse(text) as PersistedState;
+    json = JSON.parse(text);
   } catch (err) {
     throw new ConformanceError('CONFIG_INVALID', `${file} is not valid JSON`, { cause: err });
   }
-  if (parsed.format !== FORMAT) throw new ConformanceError('CONFIG_INVALID', `${file}: expected format ${FORMAT}`);
-  for (const p of parsed.clients) {
-    const client = clientFromJson(p);
+  const parsed = readPersistedState(file, json);
+  for (const [i, p] of parsed.clients.entries()) {
+    const client = clientFromStored(file, i, p);
     state.clients.set(client.clientId, client);
     state.clientByFingerprint.set(client.fingerprint256, client.clientId);
   }
@@ -125,6 +98,16 @@ export async function loadState(dataDir: string, state: MockState): Promise<bool
   for (const [fp, pem] of parsed.uploads) state.uploads.set(fp, pem);
   for (const pem of parsed.trustedIssuerPems) if (!state.trustedIssuerPems.includes(pem)) state.trustedIssuerPems.push(pem);
   return true;
+}
+
+/** A stored client whose certificate or deployments no longer parse is refused, naming the file and the entry. */
+function clientFromStored(file: string, index: number, p: PersistedClient): ClientRecord {
+  try {
+    return clientFromJson(p);
+  } catch (err) {
+    if (!isConformanceError(err)) throw err;
+    throw new ConformanceError('CONFIG_INVALID', `${file}: clients[${index}]: ${err.code}: ${err.message}`, { cause: err });
+  }
 }
 
 /** A writer that saves `state` to `dataDir/state.json`. */

@@ -4,7 +4,7 @@
  * root CA keep trusting the mock after a restart. Also the "other" CAs of faults: an unrelated CA for
  * `ca-not-issuer`, and an imposter chain for the `imposter-tls-after-ca-download` scenario fault.
  */
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConformanceError, isConformanceError } from '../core/errors.js';
@@ -12,6 +12,7 @@ import {
   createRootCa,
   DEFAULT_SERVER_HOSTS,
   issueServerLeaf,
+  KEY_TYPES,
   parseCertificate,
   pemToDer,
   sha256Hex,
@@ -20,6 +21,7 @@ import {
   type KeyType,
 } from '../core/pki/index.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { createShapeReader, type ShapeReader } from './persisted-shape.js';
 
 /** The genuine PKI of a mock instance. */
 export interface MockPki {
@@ -43,7 +45,8 @@ function toStored(cert: IssuedCertificate): StoredCertificate {
 
 /**
  * Rebuilds an {@link IssuedCertificate} from stored PEMs.
- * @throws ConformanceError `CERT_ENCODING_INVALID` / `CERT_PARSE_FAILED` for a damaged certificate
+ * @throws ConformanceError `CERT_ENCODING_INVALID` / `CERT_PARSE_FAILED` for a damaged certificate,
+ *   `KEY_UNSUPPORTED` for a private key Node cannot read
  */
 export function issuedFromPem(stored: StoredCertificate): IssuedCertificate {
   const certDer = pemToDer(stored.certPem);
@@ -53,13 +56,21 @@ export function issuedFromPem(stored: StoredCertificate): IssuedCertificate {
     keyType: stored.keyType,
     certPem: stored.certPem,
     certDer,
-    privateKey: createPrivateKey(stored.privateKeyPem),
+    privateKey: readPrivateKey(stored.privateKeyPem),
     privateKeyPem: stored.privateKeyPem,
     chainPem: stored.chainPem,
     fingerprint256: sha256Hex(certDer),
     spkiSha256Hex: spkiSha256Hex(x509),
     x509,
   };
+}
+
+function readPrivateKey(pem: string): KeyObject {
+  try {
+    return createPrivateKey(pem);
+  } catch (err) {
+    throw new ConformanceError('KEY_UNSUPPORTED', 'privateKeyPem is not a readable PEM private key', { cause: err });
+  }
 }
 
 /** Server identities for the leaf: localhost and loopback, plus `extraHosts` (wildcard addresses are skipped). */
@@ -104,13 +115,35 @@ async function readStored(file: string): Promise<MockPki | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new ConformanceError('CONFIG_INVALID', `cannot read ${file}`, { cause: err });
   }
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as { rootCa: StoredCertificate; server: StoredCertificate };
-    return { rootCa: issuedFromPem(parsed.rootCa), server: issuedFromPem(parsed.server) };
+    parsed = JSON.parse(text);
   } catch (err) {
-    if (err instanceof SyntaxError || isConformanceError(err)) {
-      throw new ConformanceError('CONFIG_INVALID', `${file} is not a mock PKI file`, { cause: err });
-    }
-    throw err;
+    throw new ConformanceError('CONFIG_INVALID', `${file} is not valid JSON (not a mock PKI file)`, { cause: err });
+  }
+  const r = createShapeReader(file);
+  const top = r.object(parsed, '');
+  const stored = { rootCa: storedAt(r, top, 'rootCa'), server: storedAt(r, top, 'server') };
+  return { rootCa: issuedAt(r, stored.rootCa, 'rootCa'), server: issuedAt(r, stored.server, 'server') };
+}
+
+/** The stored certificate at `top[key]`, every member checked. @throws ConformanceError CONFIG_INVALID */
+function storedAt(r: ShapeReader, top: Record<string, unknown>, key: string): StoredCertificate {
+  const o = r.object(top[key], key);
+  return {
+    certPem: r.string(o, 'certPem', key),
+    privateKeyPem: r.string(o, 'privateKeyPem', key),
+    chainPem: r.string(o, 'chainPem', key),
+    name: r.string(o, 'name', key),
+    keyType: r.oneOf(o, 'keyType', key, KEY_TYPES),
+  };
+}
+
+function issuedAt(r: ShapeReader, stored: StoredCertificate, where: string): IssuedCertificate {
+  try {
+    return issuedFromPem(stored);
+  } catch (err) {
+    if (!isConformanceError(err)) throw err;
+    throw r.invalid(where, `${err.code}: ${err.message}`, err);
   }
 }

@@ -8,13 +8,14 @@
  * over to the imposter chain, because `setSecureContext` brings fresh ticket keys.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { systemClock } from '../core/clock.js';
 import { DEFAULT_CONFIG } from '../core/config.js';
-import { ConformanceError } from '../core/errors.js';
+import { ConformanceError, isConformanceError } from '../core/errors.js';
+import { ensureDirectory } from '../core/fs-safe.js';
 import { packagePath } from '../core/paths.js';
 import { createRootCa, parsePemBlocks, parseCertificate } from '../core/pki/index.js';
 import { getProfile } from '../core/profiles/index.js';
@@ -30,7 +31,7 @@ import { createStateWriter, loadState } from './persistence.js';
 import { generateMockPki, loadOrCreatePki, serverHosts, type MockPki } from './pki-store.js';
 import { answerClientErrors, applyTimeouts, closeServer, listen, recordHandshakes, tlsOptions, urlHost } from './listeners.js';
 import { createRecorder } from './recorder.js';
-import { createMockState, normaliseFingerprint, type DeploymentDoc, type MockState } from './state.js';
+import { createMockState, isFingerprint, normaliseFingerprint, type DeploymentDoc, type MockState } from './state.js';
 import type { MockWfm, MockWfmOptions } from './types.js';
 import { createSignatureVerifier } from './verify.js';
 
@@ -63,10 +64,41 @@ function checkFaults(faults: readonly string[]): Set<MockFault> {
   return new Set(faults as MockFault[]);
 }
 
+/** Shortest admin token accepted: 16 characters, so a token cannot be guessed or left empty by accident. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/**
+ * Checks a configured admin token: absent is fine (a random one is made); present must be at least
+ * {@link MIN_ADMIN_TOKEN_LENGTH} characters, so `''` never opens the admin API.
+ * @returns the token as given
+ * @throws ConformanceError `USAGE` for a shorter token (the token itself is never echoed)
+ */
+export function checkAdminToken(token: string | undefined): string | undefined {
+  if (token !== undefined && token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConformanceError('USAGE', `the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (got ${token.length})`);
+  }
+  return token;
+}
+
+function checkAllowlist(fingerprints: readonly string[]): void {
+  const bad = fingerprints.find((fp) => !isFingerprint(fp));
+  if (bad !== undefined) {
+    throw new ConformanceError('USAGE', `allowlist: expected a SHA-256 fingerprint (64 hex digits, colons allowed), got '${bad.slice(0, 100)}'`);
+  }
+}
+
+function parseTrustedIssuers(pem: string): ReturnType<typeof parseCertificate>[] {
+  try {
+    return parsePemBlocks(pem).map((block) => parseCertificate(block.der));
+  } catch (err) {
+    if (!isConformanceError(err)) throw err;
+    throw new ConformanceError('CONFIG_INVALID', `a trusted issuer CA is not a readable certificate: ${err.message}`, { cause: err });
+  }
+}
+
 function seedTrust(state: MockState, opts: MockWfmOptions): void {
   for (const pem of [...state.trustedIssuerPems, ...(opts.trustedIssuers ?? [])]) {
-    for (const block of parsePemBlocks(pem)) {
-      const cert = parseCertificate(block.der);
+    for (const cert of parseTrustedIssuers(pem)) {
       if (state.trustedIssuerCerts.some((c) => c.fingerprint256 === cert.fingerprint256)) continue;
       state.trustedIssuerCerts.push(cert);
       if (!state.trustedIssuerPems.includes(cert.toString())) state.trustedIssuerPems.push(cert.toString());
@@ -78,17 +110,21 @@ function seedTrust(state: MockState, opts: MockWfmOptions): void {
 /**
  * Starts a mock WFM. Resolves once every listener is bound (port 0 picks free ports).
  *
- * @throws ConformanceError `USAGE` (unknown fault), `PROFILE_UNKNOWN`, `CONFIG_INVALID` (unreadable data dir,
- *   deployments folder or PKI file); listen errors (`EADDRINUSE`) as thrown by Node
+ * @throws ConformanceError `USAGE` (unknown fault; admin token shorter than 16 characters; a port outside
+ *   0..65535 or a listener that cannot bind, with `details.option` naming the port option — listeners already
+ *   bound are closed first), `PROFILE_UNKNOWN`, `CONFIG_INVALID` (unreadable data dir, deployments folder, or a
+ *   PKI / state file that is not the mock's)
  */
 export async function startMockWfm(opts: MockWfmOptions = {}): Promise<MockWfm> {
   const config = opts.config ?? DEFAULT_CONFIG;
   const profile = getProfile(opts.profileId ?? config.profile);
   const clock = opts.clock ?? systemClock;
   const faults = checkFaults(opts.faults ?? []);
+  const adminToken = checkAdminToken(opts.adminToken) ?? randomBytes(32).toString('base64url');
+  checkAllowlist(opts.allowlist ?? []);
   const host = opts.host ?? '127.0.0.1';
   const hosts = serverHosts([...(opts.serverHosts ?? []), host]);
-  if (opts.dataDir !== undefined) await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  if (opts.dataDir !== undefined) await ensureDirectory(opts.dataDir, 0o700, 'CONFIG_INVALID');
   const pki = await loadOrCreatePki({ ...(opts.pki === undefined ? {} : { given: opts.pki }), ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }), hosts });
   const unrelatedCa = faults.has('ca-not-issuer') ? await createRootCa({ commonName: 'Unrelated CA (ca-not-issuer fault)' }) : undefined;
   const state = createMockState();
@@ -141,7 +177,14 @@ export async function startMockWfm(opts: MockWfmOptions = {}): Promise<MockWfm> 
   applyTimeouts(server, opts);
   recordHandshakes(server, ctx);
   answerClientErrors(server, ctx, 'api');
-  const port = await listen(server, opts.port ?? 0, host);
+  const port = await listen(server, opts.port ?? 0, host, 'port');
+  const api = server;
+  // A listener that fails to bind must not leave the ones already bound running.
+  const unwind = async (err: unknown): Promise<never> => {
+    await Promise.all([closeServer(api, 0), ...(plain === undefined ? [] : [closeServer(plain, 0)])]);
+    await writer?.idle();
+    throw err;
+  };
 
   let plain: HttpServer | undefined;
   let plainPort: number | undefined;
@@ -149,11 +192,10 @@ export async function startMockWfm(opts: MockWfmOptions = {}): Promise<MockWfm> 
     plain = createHttpServer({ maxHeaderSize: 16_384 }, createApiHandler(ctx, router, 'certificate-http'));
     applyTimeouts(plain, opts);
     answerClientErrors(plain, ctx, 'certificate-http');
-    plainPort = await listen(plain, opts.plainHttpCertificatePort, host);
+    plainPort = await listen(plain, opts.plainHttpCertificatePort, host, 'plainHttpCertificatePort').catch(unwind);
   }
 
   const admin = createMockAdmin(ctx);
-  const adminToken = opts.adminToken ?? randomBytes(32).toString('base64url');
   const adminHost = opts.adminHost ?? '127.0.0.1';
   const url = `https://${urlHost(host)}:${port}${ctx.basePath}`;
   const info = (): Record<string, unknown> => ({
@@ -167,8 +209,7 @@ export async function startMockWfm(opts: MockWfmOptions = {}): Promise<MockWfm> 
   const adminServer = createHttpServer({ maxHeaderSize: 16_384 }, createAdminHandler({ ctx, admin, token: adminToken, info }));
   applyTimeouts(adminServer, opts);
   answerClientErrors(adminServer, ctx, 'admin');
-  const adminPort = await listen(adminServer, opts.adminPort ?? 0, adminHost);
-  const api = server;
+  const adminPort = await listen(adminServer, opts.adminPort ?? 0, adminHost, 'adminPort').catch(unwind);
 
   return {
     url,

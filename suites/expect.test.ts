@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allOf, bodyExcerpt, BODY_EXCERPT_BYTES, exchangeEvidence, expectHeader, expectRejected, expectSchema, expectStatus, pass } from './expect.js';
+import { allOf, bodyExcerpt, BODY_EXCERPT_BYTES, exchangeEvidence, expectHeader, expectRejected, expectSchema, expectStatus, noResponseReason, pass } from './expect.js';
 import type { ObservedExchange } from './expect.js';
 
 const request = { method: 'POST', url: 'https://wfm.example/api/v1/onboarding', headers: { signature: 'sig1=:AAAA:' }, body: Buffer.from('{}') };
@@ -37,6 +37,20 @@ describe('expectRejected', () => {
     const v = expectRejected(dropped, [401]);
     expect(v.status).toBe('inconclusive');
     expect(v.evidence[0]).toMatchObject({ kind: 'exchange', transportError: 'ECONNRESET: socket hang up' });
+  });
+});
+
+describe('noResponseReason', () => {
+  it('gives the transport code, or for a TLS failure the sentence that names the pinned root CA', () => {
+    expect(noResponseReason(dropped)).toBe('ECONNRESET');
+    const tlsFailed: ObservedExchange = {
+      label: 'probe',
+      request,
+      transportError: { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', message: 'the served TLS chain does not verify against the pinned root CA: UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+      tls: { errorCode: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', authorized: false },
+    };
+    expect(noResponseReason(tlsFailed)).toBe('the served TLS chain does not verify against the pinned root CA: UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect(expectStatus(tlsFailed, [201]).message).toBe('probe: no HTTP response (the served TLS chain does not verify against the pinned root CA: UNABLE_TO_VERIFY_LEAF_SIGNATURE)');
   });
 });
 

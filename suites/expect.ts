@@ -129,6 +129,15 @@ export function exchangesEvidence(xs: readonly ObservedExchange[]): Evidence[] {
   return xs.flatMap(exchangeEvidence);
 }
 
+/**
+ * Why an exchange has no response, for verdict messages: the transport error code, or, for a TLS failure, the
+ * transport's own sentence (it names the pinned root CA and the OpenSSL code, e.g. a chain that does not verify).
+ */
+export function noResponseReason(x: ObservedExchange): string {
+  if (x.transportError === undefined) return 'transport failure';
+  return x.tls?.errorCode === undefined ? x.transportError.code : x.transportError.message;
+}
+
 function statusList(statuses: readonly number[]): string {
   return statuses.length === 1 ? String(statuses[0]) : statuses.join(' or ');
 }
@@ -139,7 +148,7 @@ function observed(x: ObservedExchange): string {
     const short = body === undefined ? '' : ` ${body.length > 160 ? `${body.slice(0, 157)}...` : body}`;
     return `${x.response.status}${short}`;
   }
-  return `no response (${x.transportError?.code ?? 'unknown transport failure'})`;
+  return `no response (${noResponseReason(x)})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -161,7 +170,7 @@ export function expectStatus(x: ObservedExchange, expected: readonly number[], o
   const what = opts.what ?? x.label;
   const evidence = exchangeEvidence(x);
   if (x.response === undefined) {
-    return inconclusive(`${what}: no HTTP response (${x.transportError?.code ?? 'transport failure'})`, evidence);
+    return inconclusive(`${what}: no HTTP response (${noResponseReason(x)})`, evidence);
   }
   if (expected.includes(x.response.status)) return pass(`${what}: answered ${x.response.status}`, evidence);
   return unmet(opts.level ?? 'MUST', `${what}: answered ${x.response.status}`, statusList(expected), observed(x), evidence);
@@ -178,7 +187,7 @@ export function expectRejected(x: ObservedExchange, expected: readonly number[],
   const evidence = exchangeEvidence(x);
   if (x.response === undefined) {
     return inconclusive(
-      `${what}: the target did not answer (${x.transportError?.code ?? 'transport failure'}), so the refusal was not observed`,
+      `${what}: the target did not answer (${noResponseReason(x)}), so the refusal was not observed`,
       evidence,
     );
   }
@@ -238,7 +247,7 @@ export function expectHeader(
   level: Level = 'MUST',
 ): Verdict {
   const evidence = exchangeEvidence(x);
-  if (x.response === undefined) return inconclusive(`${x.label}: no HTTP response, so no ${name} header`, evidence);
+  if (x.response === undefined) return inconclusive(`${x.label}: no HTTP response (${noResponseReason(x)}), so no ${name} header`, evidence);
   const value = responseHeader(x, name);
   const problem = test(value);
   if (problem === undefined) return pass(`${x.label}: ${name} ${value === undefined ? 'absent as expected' : `is ${value}`}`, evidence);

@@ -2,7 +2,7 @@
  * End-to-end tests of the `margo-conformance` binary: spawns `node dist/cli/main.js` (built by `npm run build`,
  * which `.ci/run` does before `npm test`) and checks exit codes and the one-line error contract.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,5 +94,98 @@ describe('margo-conformance CLI contract', () => {
     expect(parsed.mock.length).toBeGreaterThan(5);
     expect(parsed.mock.every((f) => f.breaks.length > 10)).toBe(true);
     expect(parsed.device.map((f) => f.name)).toContain('tls-verify-off');
+  });
+
+  it('an unknown command exits 2 with one line and a suggestion', async () => {
+    const r = await run(['lst']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(["error: unknown command 'lst' (did you mean list?)"]);
+  });
+
+  it('help <command> prints that command\'s help and exits 0; help <unknown> exits 2', async () => {
+    const r = await run(['help', 'list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: margo-conformance list');
+    expect(r.stdout).toContain('--role');
+    const bad = await run(['help', 'lisst']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual(["error: unknown command 'lisst' (did you mean list?)"]);
+  });
+
+  it('empty path values and empty selections exit 2 with one line each', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'margo-cli-'));
+    const cases: [string[], string][] = [
+      [['--report-dir', ''], '--report-dir needs a non-empty path'],
+      [['--config', ''], '--config needs a non-empty path'],
+      [['--expected-failures', ''], '--expected-failures needs a non-empty path'],
+      [['--device-ca-dir', ''], '--device-ca-dir needs a non-empty path'],
+      [['pki', '--out', ''], '--out needs a non-empty path'],
+      [['--only', ''], '--only needs at least one id or glob'],
+      [['client', '--skip', ' , '], '--skip needs at least one id or glob'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args, { cwd: dir });
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(message);
+    }
+  });
+
+  it('timeouts outside 1..600000 ms exit 2 naming the flag or the variable', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'margo-cli-'));
+    const flag = await run(['--timeout', '600001'], { cwd: dir });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr.trim()).toBe('error [CONFIG_INVALID]: --timeout: must be <= 600000 (found 600001)');
+    const env = await run(['--only', 'x'], { cwd: dir, env: { MARGO_TIMEOUT_MS: '700000' } });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('env MARGO_TIMEOUT_MS');
+    const scenario = await run(['client', '--manual', '--scenario-timeout', '600001'], { cwd: dir });
+    expect(scenario.code).toBe(2);
+    expect(scenario.stderr.trim()).toBe("error [USAGE]: --scenario-timeout must be a whole number from 1 to 600000 (found '600001')");
+  });
+
+  it('a flag value the schema refuses is named by its flag', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'margo-cli-'));
+    const r = await run(['--profile', 'nope'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("error [CONFIG_INVALID]: --profile: must be one of 'rfc9421-v1', 'rfc9421-rc2' (found 'nope')");
+  });
+
+  it('an unresolved YAML alias in the config file exits 2 with file:line:col', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'margo-cli-'));
+    const file = join(dir, 'margo.yaml');
+    await writeFile(file, 'profile: rfc9421-v1\nb: *y\n');
+    const r = await run(['--config', file], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`error [CONFIG_INVALID]: ${file}:2:4: unresolved alias '*y': define the anchor '&y' before using it`);
+  });
+
+  it('a baseline with a YAML syntax error exits 2 with one line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'margo-cli-'));
+    await writeFile(join(dir, 'known.yaml'), 'wfm:\n  wfm.a.b: [unclosed\n');
+    const r = await run(['--expected-failures', 'known.yaml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/BASELINE_INVALID\]: known\.yaml:\d+:\d+: YAML syntax error: /);
+  });
+
+  it('an output folder under /proc fails promptly with one line instead of hanging', async () => {
+    const r = await run(['pki', '--out', '/proc/margo-nope/pki']);
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('REPORT_WRITE_FAILED');
+    expect(r.stderr).toContain('/proc/margo-nope/pki');
+  });
+
+  it('a reader that closes stdout early (list | head -1) ends the run quietly', async () => {
+    const child = spawn(process.execPath, [bin, 'list'], { env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closing our end before the CLI writes makes its first write fail with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });

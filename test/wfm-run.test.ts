@@ -81,10 +81,12 @@ describe('runWfmCommand', () => {
     const out = io.out.join('\n');
     expect(code, out).toBe(0);
     expect(out).toContain('effective configuration (redacted):');
-    expect(out).toContain('(embedded mock WFM)');
+    expect(out).toMatch(/^target: embedded mock WFM \(https:\/\/127\.0\.0\.1:\d+\) — root CA out-of-band$/m);
     expect(out).toContain('CONFORMANT');
     expect((await readdir(join(io.cwd, 'out'))).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
     const report = await readReport(io.cwd);
+    // The report says what was tested: never a bare https://127.0.0.1:… that reads like a WFM under test.
+    expect(report.target).toMatch(/^embedded mock WFM \(https:\/\/127\.0\.0\.1:\d+\)$/);
     expect(report.results.every((r) => r.status === 'pass' || r.status === 'not-applicable')).toBe(true);
     const validate = createAjv().compile(JSON.parse(await readFile(packagePath('schemas', 'report.schema.json'), 'utf8')) as object);
     expect(validate(JSON.parse(await readFile(join(io.cwd, 'out', 'report.json'), 'utf8'))), JSON.stringify(validate.errors)).toBe(true);
@@ -181,9 +183,11 @@ describe('runWfmCommand', () => {
 
   it('keeps exit 0 when a baseline lists the expected failures', async () => {
     const io = await fakeIo();
-    const mock = await startTargetMock(io.cwd, ['capabilities-500']);
+    // A failure no other check depends on: a failed positive control (e.g. capabilities-500) leaves the negative
+    // checks of its route inconclusive, which no baseline turns green.
+    const mock = await startTargetMock(io.cwd, ['onboarding-200']);
     await writeFile(join(io.cwd, 'ca.pem'), mock.caPem);
-    await writeFile(join(io.cwd, 'baseline.yaml'), 'wfm:\n  wfm.capabilities.accepts-signed-report: "vendor ticket 42"\n');
+    await writeFile(join(io.cwd, 'baseline.yaml'), 'wfm:\n  wfm.onboarding.answers-201-created: "vendor ticket 42"\n');
     const code = await runWfmCommand({ target: mock.url, ca: 'ca.pem', reportDir: 'out', expectedFailures: 'baseline.yaml' }, io);
     expect(code, io.out.join('\n')).toBe(0);
   }, 60_000);

@@ -18,7 +18,7 @@ import { checksToRun, clientCatalogue, clientTrafficOf, scenariosFor } from '../
 import type { ClientCheckContext, ScenarioRecording } from '../../suites/client/index.js';
 import { runScenarios, waitForKeypress } from '../client-harness.js';
 import type { ClientLauncher } from '../client-harness.js';
-import { loadEffectiveConfig, parseFormats, parseIntegerFlag } from '../config-loader.js';
+import { loadEffectiveConfig, parseFormats, parseTimeoutFlag } from '../config-loader.js';
 import type { CliIo } from '../io.js';
 import type { ReportFlags } from '../program.js';
 import { consoleSecretValues, finishRun, loadBaselineFor, progressPrinter } from '../run-support.js';
@@ -150,7 +150,7 @@ function configFlags(opts: ClientCommandFlags): PartialDeep<MargoConfig> {
   const formats = parseFormats(opts.format);
   return {
     profile: opts.profile,
-    timeoutMs: parseIntegerFlag(opts.timeout, '--timeout', 1),
+    timeoutMs: parseTimeoutFlag(opts.timeout, '--timeout'),
     failOn: opts.failOn as MargoConfig['failOn'] | undefined,
     certification: opts.certification,
     expectedFailures: opts.expectedFailures,
@@ -158,7 +158,7 @@ function configFlags(opts: ClientCommandFlags): PartialDeep<MargoConfig> {
     client: {
       command: opts.command,
       manual: opts.manual,
-      scenarioTimeoutMs: parseIntegerFlag(opts.scenarioTimeout, '--scenario-timeout', 1),
+      scenarioTimeoutMs: parseTimeoutFlag(opts.scenarioTimeout, '--scenario-timeout'),
     },
   } as PartialDeep<MargoConfig>;
 }

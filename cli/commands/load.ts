@@ -6,11 +6,12 @@
  * Exit codes: 0 no request failed; 1 some requests failed; 2 usage/config; 3 the target could not be reached or no
  * TLS handshake completed; 4 harness error (including inconsistent figures); 5 no request was sent.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MargoConfig } from '../../core/config.js';
 import { ConformanceError } from '../../core/errors.js';
+import { ensureDirectory } from '../../core/fs-safe.js';
 import { toolVersion } from '../../core/paths.js';
 import { KEY_TYPES } from '../../core/pki/index.js';
 import type { KeyType } from '../../core/pki/index.js';
@@ -32,7 +33,7 @@ import {
 } from '../../device-simulator/load/index.js';
 import type { LoadReportValidator, LoadRunResult, ShardSpec } from '../../device-simulator/load/index.js';
 import { startMockWfm } from '../../mock-server/index.js';
-import { loadEffectiveConfig, parseIntegerFlag } from '../config-loader.js';
+import { loadEffectiveConfig, parseIntegerFlag, parseTimeoutFlag } from '../config-loader.js';
 import { DEFAULT_DEVICE_CA_DIR, deviceCaPaths, ensureDeviceCa } from '../device-ca.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -139,7 +140,7 @@ async function writeLoadReport(report: LoadReport, dir: string): Promise<string[
     [join(dir, LOAD_REPORT_FILES.html), renderLoadHtml(report)],
   ];
   try {
-    await mkdir(dir, { recursive: true });
+    await ensureDirectory(dir);
     for (const [path, content] of files) await writeFile(path, content);
   } catch (err) {
     throw new ConformanceError('REPORT_WRITE_FAILED', `cannot write the load report into ${dir}`, { cause: err, details: { path: dir } });
@@ -201,7 +202,7 @@ function reportOf(run: LoadRunResult, meta: { profile: Profile; target: LoadTarg
 export async function runLoadCommand(flags: LoadFlags, io: CliIo): Promise<number> {
   const s = parseSettings(flags, availableParallelism());
   const config = await loadEffectiveConfig({
-    flags: { profile: flags.profile, target: flags.target, ca: flags.ca, insecureBootstrap: flags.insecureBootstrap === true ? true : undefined, timeoutMs: parseIntegerFlag(flags.timeout, '--timeout', 1) },
+    flags: { profile: flags.profile, target: flags.target, ca: flags.ca, insecureBootstrap: flags.insecureBootstrap === true ? true : undefined, timeoutMs: parseTimeoutFlag(flags.timeout, '--timeout') },
     configFile: flags.config,
     io,
   });

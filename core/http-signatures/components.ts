@@ -20,6 +20,9 @@ export interface ComponentId {
   readonly serialized: string;
 }
 
+/** Printable ASCII except `"` and `\`: a Structured Fields String whose serialization needs no escape. */
+export const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** Derived components RFC 9421 §2.2 defines (the library derives these). */
 export const DERIVED_COMPONENTS: readonly string[] = Object.freeze([
   '@method',
@@ -69,7 +72,10 @@ export function componentFromItem(item: Item): ComponentId {
       `a component identifier must be a quoted String such as "content-digest"; got ${serializeItem(item)}`,
     );
   }
-  return { name: value, params, serialized: serializeItem([value, params]) };
+  // A bare identifier of printable ASCII without `"` or `\` serializes as itself in quotes; anything else (parameters,
+  // characters to escape or refuse) takes the library's serializer.
+  const serialized = params.size === 0 && PLAIN_STRING.test(value) ? `"${value}"` : serializeItem([value, params]);
+  return { name: value, params, serialized };
 }
 
 /** A readable form for reports and policies: the bare name when there are no parameters, else the serialization. */

@@ -74,8 +74,8 @@ interface ComponentPlan {
   /** `(<id> <id> …)`: the start of every `@signature-params` value. */
   readonly innerList: string;
   readonly coversDigest: boolean;
-  /** Fault name → whether it removed something (a fault that changes nothing must not pass silently). */
-  readonly removed: ReadonlyMap<SigningFault, boolean>;
+  /** The first component fault that removed nothing here (a fault that changes nothing must not pass silently). */
+  readonly unchanged: SigningFault | undefined;
 }
 
 /**
@@ -115,8 +115,8 @@ export function createRequestSigner(opts: Omit<SignOptions, 'created'>): Request
   function sign(req: HttpRequestParts, created: number): SignedRequest {
     const body = req.body ?? EMPTY_BODY;
     const plan = body.length > 0 ? withBody : withoutBody;
-    for (const [fault, removed] of plan.removed) if (!removed) throw notApplicable(fault, 'the component is not covered');
-    const headers = { ...req.headers };
+    if (plan.unchanged !== undefined) throw notApplicable(plan.unchanged, 'the component is not covered');
+    const headers = copyFields(req.headers);
     if (body.length > 0 || plan.coversDigest) {
       headers['content-digest'] = faults.has('wrong-content-digest')
         ? computeContentDigest(alteredBody(body), 'sha-256', digestMode)
@@ -130,7 +130,7 @@ export function createRequestSigner(opts: Omit<SignOptions, 'created'>): Request
     if (faults.has('corrupt-signature')) flipOneBit(signature);
     headers['signature-input'] = `${label}=${signatureParams}`;
     headers['signature'] = `${label}=:${signature.toString('base64')}:`;
-    const sentBody = applyPostSigningFaults(headers, body, faults);
+    const sentBody = faults.size === 0 ? body : applyPostSigningFaults(headers, body, faults);
     const request: HttpRequestParts = { method: req.method, url: req.url, headers };
     if (req.body !== undefined || sentBody !== body) request.body = sentBody;
     return { request, signatureBase, algorithm };
@@ -160,8 +160,22 @@ function planComponents(ids: readonly string[], faults: ReadonlySet<SigningFault
     prepared: prepareComponents(components),
     innerList: `(${components.map((c) => c.serialized).join(' ')})`,
     coversDigest: components.some(isContentDigest) || removed.get('uncovered-content-digest') === true,
-    removed,
+    unchanged: [...removed].find(([, did]) => !did)?.[0],
   };
+}
+
+/**
+ * A copy of the caller's header fields to add the signature fields to. Built by assignment: V8 (Node 20) makes an
+ * object spread followed by new properties several microseconds slower per request. `__proto__` is defined, as a
+ * spread would, rather than assigned.
+ */
+function copyFields(fields: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(fields)) {
+    if (name === '__proto__') Object.defineProperty(out, name, { value: fields[name], enumerable: true, writable: true, configurable: true });
+    else out[name] = fields[name] as string;
+  }
+  return out;
 }
 
 function signedCreated(created: number, faults: ReadonlySet<SigningFault>, staleBy: number): number {

@@ -23,16 +23,49 @@ export interface PreparedComponent {
   readonly libraryParams: Map<string, string | number | boolean>;
   /** `"<identifier>": ` exactly as the base line starts. */
   readonly prefix: string;
+  /**
+   * How the value is taken without the library: `method` / `target-uri` for those derived components and `field`
+   * for a header field, all without parameters; `library` for everything else (the library then decides).
+   */
+  readonly direct: 'method' | 'target-uri' | 'field' | 'library';
 }
 
 /** Prepares components for {@link componentLines}; do it once per signer, not per message. */
 export function prepareComponents(components: readonly ComponentId[]): PreparedComponent[] {
-  return components.map((component) => ({
-    component,
-    lookupName: component.name.toLowerCase(),
-    libraryParams: toLibraryParams(component.params),
-    prefix: `${component.serialized}: `,
-  }));
+  return components.map((component) => {
+    const lookupName = component.name.toLowerCase();
+    return { component, lookupName, libraryParams: toLibraryParams(component.params), prefix: `${component.serialized}: `, direct: directKind(lookupName, component) };
+  });
+}
+
+function directKind(lookupName: string, component: ComponentId): PreparedComponent['direct'] {
+  if (component.params.size > 0) return 'library';
+  if (lookupName === '@method') return 'method';
+  if (lookupName === '@target-uri') return 'target-uri';
+  return lookupName.startsWith('@') ? 'library' : 'field';
+}
+
+/**
+ * The value of a component without parameters, taken as the library takes it (`@method` upper-cased, `@target-uri`
+ * verbatim, a field's value trimmed with obs-fold newlines turned into a space, RFC 9421 §2.1), or undefined when
+ * the library must decide (a response for `@method`, a field under another casing or absent: it raises the error).
+ * A field is read under its lower-case name, as {@link HttpRequestParts} keeps them.
+ */
+function directValue(message: HttpMessageParts, prepared: PreparedComponent): string | undefined {
+  switch (prepared.direct) {
+    case 'method':
+      return 'method' in message && message.method ? message.method.toUpperCase() : undefined;
+    case 'target-uri':
+      return 'method' in message && message.method && typeof message.url === 'string' ? message.url : undefined;
+    case 'field': {
+      const value: unknown = message.headers[prepared.lookupName];
+      if (typeof value !== 'string') return undefined;
+      const trimmed = value.trim();
+      return trimmed.includes('\n') ? trimmed.replace(/\n\s*/gm, ' ') : trimmed;
+    }
+    case 'library':
+      return undefined;
+  }
 }
 
 /**
@@ -48,7 +81,9 @@ export function componentLines(
 ): string[] {
   const lines: string[] = [];
   for (const prepared of components) {
-    for (const value of resolveComponent(message, prepared, request)) lines.push(prepared.prefix + value);
+    const direct = directValue(message, prepared);
+    if (direct !== undefined) lines.push(prepared.prefix + direct);
+    else for (const value of resolveComponent(message, prepared, request)) lines.push(prepared.prefix + value);
   }
   return lines;
 }
@@ -100,9 +135,13 @@ export function formatBase(
   signatureParams: string,
   request?: HttpRequestParts,
 ): string {
-  const lines = componentLines(message, components, request);
-  lines.push(`"@signature-params": ${signatureParams}`);
-  return lines.join('\n');
+  let base = '';
+  for (const prepared of components) {
+    const direct = directValue(message, prepared);
+    if (direct !== undefined) base += `${prepared.prefix}${direct}\n`;
+    else for (const value of resolveComponent(message, prepared, request)) base += `${prepared.prefix}${value}\n`;
+  }
+  return `${base}"@signature-params": ${signatureParams}`;
 }
 
 /**

@@ -4,10 +4,13 @@
  * Not the library's `verifyMessage`: it returns `null` for "no signature", lets the last signature with a known key
  * decide, and verifies PSS with any salt. Here exactly one label is verified, each rule has its own reason, and the
  * rebuilt signature base is returned for evidence even when verification fails.
+ *
+ * Cost: {@link createRequestVerifier} prepares the policy once (allowed algorithms, and per verification key the
+ * algorithm candidates); per request the fields are parsed once, the signature base is built once (the same text
+ * is verified and returned as evidence) and `crypto.verify` runs once for a key with one candidate algorithm.
  * @see RFC 9421 §3.2, RFC 9530 §2, spec-digest §3.2
  */
 import type { KeyObject } from 'node:crypto';
-import type { Dictionary, InnerList, Item } from 'structured-headers';
 import { isConformanceError } from '../errors.js';
 import {
   algorithmsForKey,
@@ -20,8 +23,8 @@ import type { SignatureAlgorithm } from './algorithms.js';
 import { showComponent } from './components.js';
 import type { KeyLookup, VerifyOutcome, VerifyPolicy } from './policy.js';
 import { formatBase, prepareComponents } from './signature-base.js';
-import { parseSignatureDictionary, readSignatureBytes, readSignatureInputEntry } from './signature-fields.js';
-import type { SignatureInputEntry } from './signature-fields.js';
+import { parseSignatureField, parseSignatureInputField } from './signature-fields.js';
+import type { SignatureField, SignatureInputEntry, SignatureInputField } from './signature-fields.js';
 import { getHeader } from './types.js';
 import type { HttpMessageParts, HttpRequestParts, HttpResponseParts } from './types.js';
 import { Refusal, checkCasing, checkCoverage, checkCreated, checkDigestPresence, checkDigestValue } from './verify-checks.js';
@@ -29,7 +32,39 @@ import { Refusal, checkCasing, checkCoverage, checkCreated, checkDigestPresence,
 type Failure = Extract<VerifyOutcome, { ok: false }>;
 type Context = Omit<Failure, 'ok' | 'reason' | 'message'>;
 
+/** A verification policy without its clock: what a verifier prepares once. */
+export type VerifyRules = Omit<VerifyPolicy, 'nowSeconds'>;
+
+/** A verifier prepared once for a policy and used for many messages (the mock WFM's hot path). */
+export interface RequestVerifier {
+  /** Verifies `req` at `nowSeconds` (Unix seconds); same contract as {@link verifyRequest}. */
+  verify(req: HttpRequestParts, nowSeconds: number, lookupKey: KeyLookup): Promise<VerifyOutcome>;
+  /** Verifies a response; same contract as {@link verifyResponse}. */
+  verifyResponse(res: HttpResponseParts, nowSeconds: number, lookupKey: KeyLookup, request?: HttpRequestParts): Promise<VerifyOutcome>;
+}
+
+/** What a verifier keeps between messages: the rules, the allowed set, and per key its candidate algorithms. */
+interface Prepared {
+  readonly rules: VerifyRules;
+  readonly allowed: ReadonlySet<SignatureAlgorithm>;
+  /** Per verification key, the candidates when the signature names no `alg` (or why there are none). */
+  readonly keyCandidates: WeakMap<KeyObject, readonly SignatureAlgorithm[] | string>;
+}
+
 const EMPTY_BODY = new Uint8Array(0);
+
+/**
+ * Prepares a verifier for `rules`. It holds no clock (each call passes `nowSeconds`) and nothing about any message;
+ * the only state kept between calls is, per KeyObject, which allowed algorithms the key can do.
+ * @see RFC 9421 §3.2
+ */
+export function createRequestVerifier(rules: VerifyRules): RequestVerifier {
+  const prepared: Prepared = { rules, allowed: new Set(rules.allowedAlgorithms), keyCandidates: new WeakMap() };
+  return {
+    verify: (req, nowSeconds, lookupKey) => verifyMessage(req, prepared, nowSeconds, lookupKey),
+    verifyResponse: (res, nowSeconds, lookupKey, request) => verifyMessage(res, prepared, nowSeconds, lookupKey, request),
+  };
+}
 
 /**
  * Verifies the request's signature (label per policy) and its Content-Digest. Never throws for anything the
@@ -37,7 +72,7 @@ const EMPTY_BODY = new Uint8Array(0);
  * @see RFC 9421 §3.2
  */
 export async function verifyRequest(req: HttpRequestParts, policy: VerifyPolicy, lookupKey: KeyLookup): Promise<VerifyOutcome> {
-  return verifyMessage(req, policy, lookupKey);
+  return createRequestVerifier(policy).verify(req, policy.nowSeconds, lookupKey);
 }
 
 /**
@@ -51,18 +86,19 @@ export async function verifyResponse(
   lookupKey: KeyLookup,
   request?: HttpRequestParts,
 ): Promise<VerifyOutcome> {
-  return verifyMessage(res, policy, lookupKey, request);
+  return createRequestVerifier(policy).verifyResponse(res, policy.nowSeconds, lookupKey, request);
 }
 
 async function verifyMessage(
   message: HttpMessageParts,
-  policy: VerifyPolicy,
+  prepared: Prepared,
+  nowSeconds: number,
   lookupKey: KeyLookup,
   request?: HttpRequestParts,
 ): Promise<VerifyOutcome> {
   const ctx: Context = {};
   try {
-    return await runVerification(message, policy, lookupKey, request, ctx);
+    return await runVerification(message, prepared, nowSeconds, lookupKey, request, ctx);
   } catch (err) {
     if (err instanceof Refusal) return { ok: false, reason: err.reason, message: err.message, ...ctx };
     throw err;
@@ -72,20 +108,22 @@ async function verifyMessage(
 /** RFC 9421 §3.2 steps, with the policy checks (spec-digest §3.2) between parsing and cryptography. */
 async function runVerification(
   message: HttpMessageParts,
-  policy: VerifyPolicy,
+  prepared: Prepared,
+  nowSeconds: number,
   lookupKey: KeyLookup,
   request: HttpRequestParts | undefined,
   ctx: Context,
 ): Promise<VerifyOutcome> {
+  const policy = prepared.rules;
   const warnings: string[] = [];
   // Step 1: parse Signature-Input and Signature, pick the label.
   const { inputs, signatures } = readFields(message);
-  const { label, member } = chooseLabel(inputs, policy, warnings);
+  const label = chooseLabel(inputs, policy, warnings);
   ctx.label = label;
   // Step 2: covered components and parameters of that label; the signature bytes.
-  const entry = guarded(() => readSignatureInputEntry(label, member));
+  const entry = guarded(() => inputs.entry(label) as SignatureInputEntry);
   recordEntry(entry, ctx);
-  const signature = guarded(() => readSignatureBytes(label, signatures.get(label)));
+  const signature = guarded(() => signatures.bytes(label));
   // Step 5 (early, for evidence): rebuild the signature base; an unresolvable component is decided later.
   const base = rebuildBase(message, entry, request, ctx);
   // Policy: identifier casing, Content-Digest presence, required components, created window, digest value.
@@ -93,13 +131,13 @@ async function runVerification(
   checkCasing(entry, policy, warnings);
   checkDigestPresence(message, entry, body, policy);
   checkCoverage(entry, body, policy);
-  checkCreated(entry, policy);
+  checkCreated(entry, policy, nowSeconds);
   checkDigestValue(message, body, policy);
   if (!base.ok) throw new Refusal('bad-signature', base.error);
   // Steps 4 and 6: key, algorithm, verification.
   const key = await lookupKey(entry.keyid);
   if (key === undefined) throw new Refusal('unknown-key', `no verification key for keyid ${entry.keyid === undefined ? '(none given)' : `"${entry.keyid}"`}`);
-  const candidates = chooseAlgorithms(entry, key, policy, ctx);
+  const candidates = chooseAlgorithms(entry, key, prepared, ctx);
   const algorithm = verifyWithCandidates(candidates, key, base.text, signature, ctx);
   if (entry.alg === undefined && candidates.length > 1) warnings.push(`no alg parameter; the signature verified as ${algorithm}`);
   return {
@@ -114,7 +152,7 @@ async function runVerification(
   };
 }
 
-function readFields(message: HttpMessageParts): { inputs: Dictionary; signatures: Dictionary } {
+function readFields(message: HttpMessageParts): { inputs: SignatureInputField; signatures: SignatureField } {
   const inputField = getHeader(message.headers, 'signature-input');
   const signatureField = getHeader(message.headers, 'signature');
   if (inputField === undefined && signatureField === undefined) {
@@ -123,24 +161,23 @@ function readFields(message: HttpMessageParts): { inputs: Dictionary; signatures
   if (inputField === undefined) throw new Refusal('missing-header', 'Signature-Input is absent (Signature is present)');
   if (signatureField === undefined) throw new Refusal('missing-header', 'Signature is absent (Signature-Input is present)');
   return {
-    inputs: guarded(() => parseSignatureDictionary(inputField, 'SIGNATURE_INPUT_MALFORMED')),
-    signatures: guarded(() => parseSignatureDictionary(signatureField, 'SIGNATURE_MALFORMED')),
+    inputs: guarded(() => parseSignatureInputField(inputField)),
+    signatures: guarded(() => parseSignatureField(signatureField)),
   };
 }
 
 /** The policy's label, else the only label present, else `sig1` (spec-digest §6.14). */
-function chooseLabel(inputs: Dictionary, policy: VerifyPolicy, warnings: string[]): { label: string; member: Item | InnerList } {
-  const labels = [...inputs.keys()];
+function chooseLabel(inputs: SignatureInputField, policy: VerifyRules, warnings: string[]): string {
+  const { labels } = inputs;
   const label = policy.label ?? (labels.length === 1 ? (labels[0] as string) : 'sig1');
-  const member = inputs.get(label);
-  if (member === undefined) {
+  if (!labels.includes(label)) {
     throw new Refusal(
       'malformed-signature-input',
       `Signature-Input has no signature labelled ${label} (labels: ${labels.join(', ') || 'none'})`,
     );
   }
   if (labels.length > 1) warnings.push(`Signature-Input has ${labels.length} signatures; only ${label} was verified`);
-  return { label, member };
+  return label;
 }
 
 function recordEntry(entry: SignatureInputEntry, ctx: Context): void {
@@ -167,8 +204,8 @@ function rebuildBase(
 }
 
 /** The `alg` parameter when present (allowed and fitting the key); else every allowed algorithm the key can do. */
-function chooseAlgorithms(entry: SignatureInputEntry, key: KeyObject, policy: VerifyPolicy, ctx: Context): SignatureAlgorithm[] {
-  const allowed = new Set(policy.allowedAlgorithms);
+function chooseAlgorithms(entry: SignatureInputEntry, key: KeyObject, prepared: Prepared, ctx: Context): readonly SignatureAlgorithm[] {
+  const { allowed } = prepared;
   if (entry.alg !== undefined) {
     if (!isSignatureAlgorithm(entry.alg)) throw new Refusal('unsupported-algorithm', `alg "${entry.alg}" is not a supported algorithm`);
     if (!allowed.has(entry.alg)) throw new Refusal('unsupported-algorithm', `alg "${entry.alg}" is not allowed (allowed: ${[...allowed].join(', ')})`);
@@ -177,13 +214,22 @@ function chooseAlgorithms(entry: SignatureInputEntry, key: KeyObject, policy: Ve
     }
     return [entry.alg];
   }
-  const possible = algorithmsForKey(key);
-  if (possible.length === 0) throw new Refusal('unsupported-algorithm', `the ${describeKey(key)} key has no supported algorithm`);
-  const candidates = possible.filter((a) => allowed.has(a));
-  if (candidates.length === 0) {
-    throw new Refusal('unsupported-algorithm', `the ${describeKey(key)} key needs ${possible.join(' or ')}, which the policy does not allow`);
+  let candidates = prepared.keyCandidates.get(key);
+  if (candidates === undefined) {
+    candidates = keyCandidates(key, allowed);
+    prepared.keyCandidates.set(key, candidates);
   }
+  if (typeof candidates === 'string') throw new Refusal('unsupported-algorithm', candidates);
   if (candidates.length === 1) ctx.algorithm = candidates[0];
+  return candidates;
+}
+
+/** The allowed algorithms `key` can do, or why there is none. */
+function keyCandidates(key: KeyObject, allowed: ReadonlySet<SignatureAlgorithm>): readonly SignatureAlgorithm[] | string {
+  const possible = algorithmsForKey(key);
+  if (possible.length === 0) return `the ${describeKey(key)} key has no supported algorithm`;
+  const candidates = possible.filter((a) => allowed.has(a));
+  if (candidates.length === 0) return `the ${describeKey(key)} key needs ${possible.join(' or ')}, which the policy does not allow`;
   return candidates;
 }
 

@@ -2,8 +2,9 @@
  * @module Writing a generated test PKI to a folder, for `pki generate --out DIR`. The one function in core/pki that
  * touches the file system; callers choose the folder (default `.margo/pki/`, which git ignores).
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensureDirectory } from '../fs-safe.js';
 import type { IssuedCertificate } from './issue.js';
 import type { KeyType } from './key-types.js';
 import type { TestPki } from './test-pki.js';
@@ -22,11 +23,12 @@ async function writeIssued(dir: string, cert: IssuedCertificate): Promise<void> 
 /**
  * Writes `pki` into `dir` (created with mode 0700 if missing): for each certificate `<name>.crt.pem`,
  * `<name>.chain.pem` and `<name>.key.pem` (mode 0600); each garbage value as `garbage-<name>.txt`; and
- * `manifest.json` (the {@link TestPki.manifest}). Overwrites existing files. File-system errors propagate as thrown
- * by node:fs (the CLI maps them to REPORT_WRITE_FAILED or similar).
+ * `manifest.json` (the {@link TestPki.manifest}). Overwrites existing files. A folder that cannot be created throws
+ * ConformanceError `REPORT_WRITE_FAILED` (core/fs-safe.ts); errors writing the files propagate as thrown by node:fs
+ * (the CLI maps them to REPORT_WRITE_FAILED).
  */
 export async function writeTestPki<K extends KeyType>(pki: TestPki<K>, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensureDirectory(dir, 0o700);
   const certs: IssuedCertificate[] = [
     pki.rootCa,
     ...(pki.intermediate === undefined ? [] : [pki.intermediate]),

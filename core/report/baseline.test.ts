@@ -30,6 +30,24 @@ describe('parseBaseline', () => {
     expect(parseBaseline('wfm:\nclient:\n', 'e.yaml').entries).toEqual({ wfm: [], client: [] });
   });
 
+  it('reports a YAML syntax error on one line with file:line:col', () => {
+    const err = invalid('wfm:\n  wfm.a.one: [unclosed\n');
+    expect(err.code).toBe('BASELINE_INVALID');
+    expect(err.message).not.toContain('\n');
+    expect(err.message).toMatch(/^expected\.yaml:\d+:\d+: YAML syntax error: /);
+  });
+
+  it('rejects an unresolved alias as BASELINE_INVALID with its position', () => {
+    const err = invalid('wfm:\n  wfm.a.one: *reason\n');
+    expect(err.code).toBe('BASELINE_INVALID');
+    expect(err.message).toBe("expected.yaml:2:14: unresolved alias '*reason': define the anchor '&reason' before using it");
+  });
+
+  it('accepts a reason given through an alias of an earlier anchor', () => {
+    const b = parseBaseline('wfm:\n  wfm.a.one: &why vendor ticket 7\n  wfm.a.two: *why\n', 'e.yaml');
+    expect(b.entries.wfm.map((e) => e.reason)).toEqual(['vendor ticket 7', 'vendor ticket 7']);
+  });
+
   it('rejects an entry without a reason with file, line and key', () => {
     for (const text of ['wfm:\n  wfm.a.one: ok\n  wfm.a.two:\n', 'wfm:\n  wfm.a.one: ok\n  wfm.a.two: "  "\n']) {
       const err = invalid(text);

@@ -11,10 +11,11 @@
  * A listed check that fails (or warns) is marked `expectedFailure`; a listed check that passes is a stale entry
  * and fails the run ("remove it"). An entry without a reason is a config error (BASELINE_INVALID, exit 2).
  */
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import type { Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
 import type { CheckResult, Role, RunResult } from '../check.js';
 import { ConformanceError } from '../errors.js';
+import { firstUnresolvedAlias } from '../yaml-safe.js';
 
 /** One listed check: its id, the operator's reason and the 1-based line of the entry in the file. */
 export interface BaselineEntry {
@@ -36,16 +37,25 @@ const ROLES: readonly Role[] = ['wfm', 'client'];
 
 /**
  * Parses baseline YAML text. `file` is only used in messages.
- * Throws ConformanceError `BASELINE_INVALID` (details: `file`, `line`, `key`) on YAML syntax errors, a top level
- * that is not a map, an unknown section, an entry without a reason, or an id outside its role's section.
+ * Throws ConformanceError `BASELINE_INVALID` (details: `file`, `line`, `key`; message on one line) on YAML syntax
+ * errors (`file:line:col`), an alias whose anchor is not defined before it, a top level that is not a map, an
+ * unknown section, an entry without a reason, or an id outside its role's section.
  */
 export function parseBaseline(text: string, file: string): Baseline {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const firstError = doc.errors[0];
   if (firstError !== undefined) {
-    const line = firstError.linePos?.[0].line ?? 0;
-    throw invalid(file, line, '', `YAML syntax error: ${firstError.message}`);
+    const pos = firstError.linePos?.[0];
+    // The yaml library's message carries a code frame on the following lines; the CLI prints one line.
+    const firstLine = firstError.message.split('\n')[0] ?? firstError.code;
+    throw invalid(file, pos?.line ?? 0, '', `YAML syntax error: ${firstLine}`, pos?.col);
+  }
+  const unresolved = firstUnresolvedAlias(doc);
+  if (unresolved !== undefined) {
+    const pos = unresolved.range === undefined || unresolved.range === null ? undefined : lineCounter.linePos(unresolved.range[0]);
+    const name = isAlias(unresolved) ? unresolved.source : '?';
+    throw invalid(file, pos?.line ?? 0, '', `unresolved alias '*${name}': define the anchor '&${name}' before using it`, pos?.col);
   }
   const entries: Record<Role, BaselineEntry[]> = { wfm: [], client: [] };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return { file, entries };
@@ -65,10 +75,15 @@ export function parseBaseline(text: string, file: string): Baseline {
       throw invalid(file, lineOf(section.value as YamlNode), role, 'section must map check ids to reasons');
     }
     for (const pair of section.value.items) {
-      entries[role].push(entryOf(pair.key as YamlNode, pair.value as YamlNode | null, role, file, lineOf));
+      entries[role].push(entryOf(pair.key as YamlNode, resolved(doc, pair.value as YamlNode | null), role, file, lineOf));
     }
   }
   return { file, entries };
+}
+
+/** A reason written as an alias (`id: *known-issue`) stands for its anchored value. */
+function resolved(doc: Document, node: YamlNode | null): YamlNode | null {
+  return isAlias(node) ? ((node.resolve(doc) as YamlNode | undefined) ?? null) : node;
 }
 
 function entryOf(
@@ -90,9 +105,10 @@ function entryOf(
   return { id, reason, line };
 }
 
-function invalid(file: string, line: number, key: string, message: string): ConformanceError {
-  return new ConformanceError('BASELINE_INVALID', `${file}:${line}: ${key === '' ? '' : `${key}: `}${message}`, {
-    details: { file, line, key },
+function invalid(file: string, line: number, key: string, message: string, column?: number): ConformanceError {
+  const where = column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
+  return new ConformanceError('BASELINE_INVALID', `${where}: ${key === '' ? '' : `${key}: `}${message}`, {
+    details: { file, line, key, ...(column === undefined ? {} : { column }) },
   });
 }
 

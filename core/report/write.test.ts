@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,16 @@ describe('writeReports', () => {
       expect(f.bytes).toBe(bytes.length);
     }
     expect(manifest).toMatchObject({ manifestVersion: '1.0', profile: 'rfc9421-v1', conformant: false });
+  });
+
+  it('removes stale report files of formats not written this time, and nothing else', async () => {
+    const target = join(dir, 'reused');
+    await writeReports(await sampleRun(), target, parseFormats('json,junit,html,md'), { failOn: 'fail', certification: true });
+    await writeFile(join(target, 'notes.txt'), 'mine');
+    await writeFile(join(target, 'report.json.bak'), 'mine too');
+    const out = await writeReports(await sampleRun(), target, ['md'], { failOn: 'fail', certification: false });
+    expect(out.files.map((f) => f.slice(target.length))).toEqual(['/summary.md']);
+    expect((await readdir(target)).sort()).toEqual(['notes.txt', 'report.json.bak', 'summary.md']);
   });
 
   it('throws REPORT_WRITE_FAILED when the directory cannot be created', async () => {

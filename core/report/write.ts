@@ -3,13 +3,14 @@
  * certification run, a manifest with the SHA-256 of every report file.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RunResult } from '../check.js';
 import { ConformanceError } from '../errors.js';
+import { ensureDirectory } from '../fs-safe.js';
 import type { ReportOutcome } from './gates.js';
 import type { ReportFormat, ReportOptions } from './render.js';
-import { renderReports } from './render.js';
+import { REPORT_FILE_NAMES, renderReports } from './render.js';
 
 /** File name of the certification manifest inside the report directory. */
 export const MANIFEST_FILE_NAME = 'certification-manifest.json';
@@ -58,6 +59,8 @@ export function defaultReportDir(cwd: string, finishedAtIso: string): string {
 /**
  * Redacts and renders `run` in each format and writes the files into `dir` (created if missing). With
  * `options.certification`, also writes {@link MANIFEST_FILE_NAME} listing the SHA-256 of every report file.
+ * In an existing `dir`, report files of formats not written this time (and a manifest outside certification) are
+ * removed first, so a reader never sees a previous run's report beside this run's; no other file is touched.
  * Throws ConformanceError `REPORT_WRITE_FAILED` (with `cause`) when the directory or a file cannot be written.
  */
 export async function writeReports(
@@ -68,7 +71,9 @@ export async function writeReports(
 ): Promise<WrittenReports> {
   const { files, outcome, redacted } = renderReports(run, formats, options);
   const absDir = resolve(dir);
-  await guarded(absDir, () => mkdir(absDir, { recursive: true }));
+  await ensureDirectory(absDir);
+  const written = new Set([...files.map((f) => f.fileName), ...(options.certification ? [MANIFEST_FILE_NAME] : [])]);
+  await removeStaleReports(absDir, written);
   const paths: string[] = [];
   const entries: ManifestEntry[] = [];
   for (const f of files) {
@@ -98,6 +103,15 @@ function manifestOf(run: RunResult, outcome: ReportOutcome, files: readonly Mani
     conformant: outcome.conformant,
     files,
   };
+}
+
+/** Removes the report files this run does not write (only the names the tool itself writes; missing is fine). */
+async function removeStaleReports(dir: string, written: ReadonlySet<string>): Promise<void> {
+  const ours = [...Object.values(REPORT_FILE_NAMES), MANIFEST_FILE_NAME];
+  for (const name of ours.filter((n) => !written.has(n))) {
+    const path = join(dir, name);
+    await guarded(path, () => rm(path, { force: true }));
+  }
 }
 
 async function guarded(path: string, op: () => Promise<unknown>): Promise<void> {

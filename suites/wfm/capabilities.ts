@@ -14,9 +14,19 @@ import { capabilitiesRequest, capabilitiesRouteName, routeOf, sendRoute, session
 const PROFILES = ['rfc9421-v1', 'rfc9421-rc2'] as const;
 const CAPABILITIES = 'margo:device-capabilities';
 
+/** Id of the positive control of the capabilities route. */
+export const ACCEPTS_CAPABILITIES = 'wfm.capabilities.accepts-signed-report';
+
+/**
+ * Precondition of every negative check sent to the capabilities route: the client is onboarded (with a URL-safe
+ * clientId) AND its correctly signed report was accepted there. A refusal from a route that refuses everything
+ * proves nothing, so such checks end `inconclusive` (unmet precondition) instead of passing.
+ */
+export const CAPABILITIES_CONTROL: readonly string[] = [...CLIENT_IN_PATH, ACCEPTS_CAPABILITIES];
+
 /** A correctly signed capabilities report → the route's success status. */
 export const acceptsSignedReport = defineCheck<WfmCheckContext>({
-  id: 'wfm.capabilities.accepts-signed-report',
+  id: ACCEPTS_CAPABILITIES,
   title: 'A signed DeviceCapabilitiesManifest of an onboarded client is accepted with the profile status',
   role: 'wfm',
   level: 'MUST',
@@ -41,7 +51,7 @@ export const rejectsUnknownClient = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: { source: 'margo:api-requirements-and-security', section: 'Payload Security', quote: 'look up the client certificate by the clientId in the URL; 404 unknown clientId' },
   profiles: PROFILES,
-  requires: [ACCEPTS_SIGNED_REQUEST],
+  requires: [ACCEPTS_SIGNED_REQUEST, ACCEPTS_CAPABILITIES],
   negative: true,
   faults: ['unknown-client-200'],
   async run(ctx) {

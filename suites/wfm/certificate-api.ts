@@ -8,10 +8,11 @@ import { defineCheck } from '../../core/check.js';
 import type { Evidence } from '../../core/check.js';
 import { isConformanceError } from '../../core/errors.js';
 import { basicConstraintsOf, describeCertificate, isSelfSigned, isStrictBase64 } from '../../core/pki/index.js';
-import { allOf, exchangeEvidence, expectSchema, expectStatus, fail, note, pass, unmet } from '../expect.js';
-import type { WfmCheckContext } from './context.js';
+import { allOf, exchangeEvidence, expectSchema, expectStatus, fail, noResponseReason, note, pass, unmet } from '../expect.js';
+import type { WfmCheckContext, WfmExchange } from './context.js';
 import { jsonBodyOf, routeOf, sendRoute } from './requests.js';
 import { decodeRootCaField } from './root-ca.js';
+import { isChainVerificationCode } from './transport.js';
 
 const PROFILES = ['rfc9421-v1', 'rfc9421-rc2'] as const;
 const CERT_API = 'margo:certificate-api';
@@ -26,6 +27,23 @@ function certificateFieldOf(value: unknown): string | undefined {
   return typeof field === 'string' ? field : undefined;
 }
 
+/**
+ * GET certificate over the pinned channel. When that channel fails chain verification and the root CA was
+ * bootstrapped from this very API (`--insecure-bootstrap` or a system-store download), the request is repeated over
+ * the bootstrap channel, as the device did: the advertised CA is then judged here, and the chain failure by
+ * `wfm.tls.chain-verifies-against-advertised-ca`, instead of both ending inconclusive.
+ */
+async function fetchRootCa(ctx: WfmCheckContext): Promise<{ exchange: WfmExchange; notes: Evidence[] }> {
+  const pinned = await sendRoute(ctx, 'certificate', { label: 'GET root CA', signing: 'unsigned' });
+  if (pinned.response !== undefined || ctx.bootstrap === undefined || !isChainVerificationCode(pinned.tls?.errorCode)) {
+    return { exchange: pinned, notes: [] };
+  }
+  const channel = ctx.target.trustAnchorSource === 'insecure-bootstrap' ? 'unverified TLS (--insecure-bootstrap)' : 'TLS verified by the system store';
+  const exchange = await sendRoute({ ...ctx, wfm: ctx.bootstrap }, 'certificate', { label: `GET root CA over the bootstrap channel (${channel})`, signing: 'unsigned' });
+  const why = `the pinned channel failed: ${noResponseReason(pinned)}; the root CA was fetched again over ${channel}, as at bootstrap`;
+  return { exchange, notes: [note(why, 'bootstrap channel'), ...exchangeEvidence(pinned)] };
+}
+
 /** GET certificate → 200 `{certificate}` holding one X.509 CA certificate; stores it as the session's advertised root CA. */
 export const returnsRootCa = defineCheck<WfmCheckContext>({
   id: RETURNS_ROOT_CA,
@@ -37,10 +55,10 @@ export const returnsRootCa = defineCheck<WfmCheckContext>({
   profiles: PROFILES,
   async run(ctx) {
     const route = routeOf(ctx, 'certificate');
-    const exchange = await sendRoute(ctx, 'certificate', { label: 'GET root CA', signing: 'unsigned' });
+    const { exchange, notes } = await fetchRootCa(ctx);
     const status = expectStatus(exchange, route.successStatuses, { what: 'Certificate API' });
-    if (status.status !== 'pass') return status;
-    const evidence = exchangeEvidence(exchange);
+    if (status.status !== 'pass') return { ...status, evidence: [...notes, ...status.evidence] };
+    const evidence = [...notes, ...exchangeEvidence(exchange)];
     const parsed = jsonBodyOf(exchange);
     if (!parsed.ok) return fail('Certificate API body is not JSON', 'application/json {certificate}', parsed.message, evidence);
     const field = certificateFieldOf(parsed.value);
@@ -58,7 +76,8 @@ export const returnsRootCa = defineCheck<WfmCheckContext>({
     }
     ctx.session.rootCa = { ...decoded, field, exchange };
     const selfSigned = isSelfSigned(decoded.x509) ? '' : ' (note: not self-signed, so it is an intermediate rather than a root)';
-    return pass(`Certificate API returned a CA certificate (${decoded.encoding})${selfSigned}`, certEvidence);
+    const via = notes.length === 0 ? '' : ' over the bootstrap channel (the pinned channel fails chain verification)';
+    return pass(`Certificate API returned a CA certificate (${decoded.encoding})${via}${selfSigned}`, certEvidence);
   },
 });
 

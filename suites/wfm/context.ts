@@ -41,7 +41,10 @@ export interface WfmTarget {
   readonly port: number;
   /** SNI / certificate host name to verify (the URL host). */
   readonly servername: string;
-  /** The root CA (PEM) the suite's HTTPS handle trusts: given out of band, or downloaded at bootstrap. */
+  /**
+   * The root CA(s) the suite's HTTPS handle trusts, as PEM: given out of band (a `--ca` bundle may hold several
+   * certificates, each one a trust anchor), or the one downloaded at bootstrap.
+   */
   readonly trustAnchorPem: string;
   /** Where the trust anchor came from; `insecure-bootstrap` is stated in the report. */
   readonly trustAnchorSource: 'out-of-band' | 'downloaded' | 'insecure-bootstrap';
@@ -158,6 +161,12 @@ export interface WfmCheckContext extends BaseCheckContext {
   readonly config: MargoConfig;
   readonly target: WfmTarget;
   readonly wfm: WfmHandle;
+  /**
+   * The channel the root CA was bootstrapped over (unverified for `--insecure-bootstrap`, the system store for a
+   * download); absent when the root CA came out of band. The Certificate API check falls back to it when the pinned
+   * channel fails chain verification, so the advertised CA can still be judged (and the TLS check can say why).
+   */
+  readonly bootstrap?: WfmHandle;
   readonly tls: TlsProber;
   readonly schemas: SchemaValidator;
   readonly identities: DeviceIdentities;

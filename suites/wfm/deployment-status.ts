@@ -23,9 +23,15 @@ function knownDeploymentId(ctx: WfmCheckContext): string | undefined {
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
+/** Id of the positive control of the deployment status route. */
+export const ACCEPTS_STATUS = 'wfm.deployment-status.accepts-signed-report';
+
+/** Precondition of every negative check sent to the deployment status route: its signed report was accepted. */
+export const STATUS_CONTROL: readonly string[] = [...CLIENT_IN_PATH, ACCEPTS_STATUS];
+
 /** A correctly signed status report → one of `status.acceptedCodes`. */
 export const acceptsSignedReport = defineCheck<WfmCheckContext>({
-  id: 'wfm.deployment-status.accepts-signed-report',
+  id: ACCEPTS_STATUS,
   title: 'A signed DeploymentStatusManifest of an onboarded client is accepted',
   role: 'wfm',
   level: 'MUST',

@@ -135,7 +135,8 @@ export const answers406ForUnsupportedAccept = defineCheck<WfmCheckContext>({
   clause: { source: DESIRED, section: 'Content negotiation', quote: 'if Accept lists only unsupported types the server MUST return 406' },
   related: [{ source: 'rfc9110', section: '12.5.1' }],
   profiles: PROFILES,
-  requires: CLIENT_IN_PATH,
+  // Gated on the positive control of the route: a 406 from a route that answers nothing else proves nothing.
+  requires: [RETURNS_MANIFEST],
   negative: true,
   faults: ['no-406'],
   async run(ctx) {

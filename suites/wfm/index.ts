@@ -6,6 +6,6 @@ export type * from './context.js';
 export { createDeviceIdentities } from './identities.js';
 export { decodeRootCaField } from './root-ca.js';
 export type { DecodedRootCa } from './root-ca.js';
-export { createTlsProber, createWfmHandle } from './transport.js';
+export { createTlsProber, createWfmHandle, describeTlsFailure, isChainVerificationCode } from './transport.js';
 export { runWfmSuite } from './run.js';
 export type { WfmSuiteOptions } from './run.js';

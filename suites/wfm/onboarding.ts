@@ -7,7 +7,7 @@
 import { defineCheck } from '../../core/check.js';
 import type { GarbageName } from '../../core/pki/index.js';
 import { makeGarbagePayloads } from '../../core/pki/index.js';
-import { exchangeEvidence, exchangesEvidence, expectSchema, expectStatus, fail, inconclusive, note, notApplicable, pass, skip } from '../expect.js';
+import { exchangeEvidence, exchangesEvidence, expectSchema, expectStatus, fail, inconclusive, noResponseReason, note, notApplicable, pass, skip } from '../expect.js';
 import { expectRefused } from './refusals.js';
 import type { WfmCheckContext } from './context.js';
 import { clientIdOf, jsonBodyOf, onboardIdentity, routeOf, sendOnboarding, sessionClient, signedBy } from './requests.js';
@@ -33,7 +33,7 @@ export const acceptsSignedRequest = defineCheck<WfmCheckContext>({
     const exchange = await onboardIdentity(ctx, identity, 'onboarding (trusted certificate, signed)');
     const evidence = exchangeEvidence(exchange);
     const status = exchange.response?.status;
-    if (status === undefined) return inconclusive(`onboarding got no HTTP response (${exchange.transportError?.code ?? 'transport failure'})`, evidence);
+    if (status === undefined) return inconclusive(`onboarding got no HTTP response (${noResponseReason(exchange)})`, evidence);
     if (status < 200 || status > 299) {
       return fail(`onboarding of a trusted, correctly signed device was refused with ${status}`, '201 Created {clientId}', String(status), evidence);
     }
@@ -54,6 +54,13 @@ export const CLIENT_ID_URL_SAFE = 'wfm.onboarding.client-id-url-safe';
  * `wfm.onboarding.client-id-url-safe` alone; the dependants end `inconclusive` instead of failing for it.
  */
 export const CLIENT_IN_PATH: readonly string[] = [ACCEPTS_SIGNED_REQUEST, CLIENT_ID_URL_SAFE];
+
+/**
+ * Precondition of every negative check on the Onboarding API: its positive control, a trusted and correctly signed
+ * OnboardingRequest, was accepted. A refusal proves nothing about a WFM that refuses everything (every request
+ * answered 401 or 400); gated this way such a WFM gets `inconclusive` (unmet precondition), never `pass`.
+ */
+export const ONBOARDING_CONTROL: readonly string[] = [ACCEPTS_SIGNED_REQUEST];
 
 /** The status of that onboarding is 201 Created. */
 export const answers201Created = defineCheck<WfmCheckContext>({
@@ -133,6 +140,7 @@ export const rejectsBadCertificateNotX509 = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: BAD_CERT_CLAUSE,
   profiles: PROFILES,
+  requires: ONBOARDING_CONTROL,
   negative: true,
   faults: ['accept-bad-certificate-encoding'],
   run: (ctx) => rejectsGarbage(ctx, 'not-x509'),
@@ -146,6 +154,7 @@ export const rejectsBadCertificateTruncatedDer = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: BAD_CERT_CLAUSE,
   profiles: PROFILES,
+  requires: ONBOARDING_CONTROL,
   negative: true,
   faults: ['accept-bad-certificate-encoding'],
   run: (ctx) => rejectsGarbage(ctx, 'truncated-der'),
@@ -159,6 +168,7 @@ export const rejectsBadCertificateInvalidBase64 = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: BAD_CERT_CLAUSE,
   profiles: PROFILES,
+  requires: ONBOARDING_CONTROL,
   negative: true,
   faults: ['accept-bad-certificate-encoding'],
   run: (ctx) => rejectsGarbage(ctx, 'invalid-base64'),
@@ -172,6 +182,7 @@ export const rejectsBadCertificateEmpty = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: BAD_CERT_CLAUSE,
   profiles: PROFILES,
+  requires: ONBOARDING_CONTROL,
   negative: true,
   faults: ['accept-bad-certificate-encoding'],
   run: (ctx) => rejectsGarbage(ctx, 'empty'),
@@ -188,6 +199,7 @@ export const rejectsBadCertificatePemText = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: { source: ONBOARDING, section: 'Request Body Attributes', quote: 'certificate: Base64-encoded X.509 certificate of the client.' },
   profiles: PROFILES,
+  requires: ONBOARDING_CONTROL,
   negative: true,
   faults: ['accept-bad-certificate-encoding'],
   async run(ctx) {
@@ -209,6 +221,7 @@ export const rejectsUntrustedCa = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: { source: ONBOARDING, section: 'Response Codes', quote: '403 Forbidden: Client certificate is not trusted or client rejected.' },
   profiles: PROFILES,
+  requires: ONBOARDING_CONTROL,
   negative: true,
   faults: ['accept-untrusted-ca'],
   async run(ctx) {
@@ -229,6 +242,7 @@ export const rejectsOperatorRejected = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: { source: ONBOARDING, section: 'Onboarding Sequence', quote: 'Opportunity for user to approve or reject client onboarding … 403 Forbidden {error: "Client rejected"}' },
   profiles: PROFILES,
+  requires: ONBOARDING_CONTROL,
   negative: true,
   faults: ['ignore-operator-rejection'],
   async run(ctx) {

@@ -24,7 +24,9 @@ import {
   sessionClient,
   signedBy,
 } from './requests.js';
-import { CLIENT_IN_PATH } from './onboarding.js';
+import { CAPABILITIES_CONTROL } from './capabilities.js';
+import { STATUS_CONTROL } from './deployment-status.js';
+import { ONBOARDING_CONTROL } from './onboarding.js';
 
 const PROFILES = ['rfc9421-v1', 'rfc9421-rc2'] as const;
 const SECURITY = 'margo:api-requirements-and-security';
@@ -59,6 +61,7 @@ export const rejectsUnsignedOnboarding = defineCheck<WfmCheckContext>({
   clause: { source: 'margo:device-client-onboarding', section: 'Device Client Onboarding', quote: 'Requests to this endpoint MUST be authenticated using the HTTP Message Signature method' },
   related: [{ source: 'rfc9421', section: '3.2' }],
   profiles: PROFILES,
+  requires: ONBOARDING_CONTROL,
   negative: true,
   faults: ['accept-unsigned'],
   async run(ctx) {
@@ -78,7 +81,7 @@ export const rejectsUnsignedCapabilities = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: SIGNED_QUOTE },
   related: [{ source: 'rfc9421', section: '3.2' }],
   profiles: PROFILES,
-  requires: CLIENT_IN_PATH,
+  requires: CAPABILITIES_CONTROL,
   negative: true,
   faults: ['accept-unsigned'],
   async run(ctx) {
@@ -96,7 +99,7 @@ export const rejectsUnsignedStatus = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: SIGNED_QUOTE },
   related: [{ source: 'rfc9421', section: '3.2' }],
   profiles: PROFILES,
-  requires: CLIENT_IN_PATH,
+  requires: STATUS_CONTROL,
   negative: true,
   faults: ['accept-unsigned'],
   async run(ctx) {
@@ -124,7 +127,7 @@ export const rejectsBodyChangedAfterSigning = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: 'recompute the SHA-256 content digest of the received body … 400: missing or invalid content-digest' },
   related: [{ source: 'rfc9530', section: '2' }],
   profiles: PROFILES,
-  requires: CLIENT_IN_PATH,
+  requires: CAPABILITIES_CONTROL,
   negative: true,
   faults: ['accept-digest-mismatch'],
   async run(ctx) {
@@ -146,7 +149,7 @@ export const rejectsSignatureByOtherKey = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: "verify the signature with the client's public key … on mismatch MUST respond 401" },
   related: [{ source: 'rfc9421', section: '3.2' }],
   profiles: PROFILES,
-  requires: CLIENT_IN_PATH,
+  requires: CAPABILITIES_CONTROL,
   negative: true,
   faults: ['accept-any-key'],
   async run(ctx) {
@@ -169,7 +172,7 @@ export const rejectsRfc9421TestKey = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: "verify the signature with the client's public key … on mismatch MUST respond 401" },
   related: [{ source: 'rfc9421', section: 'B.1.3' }],
   profiles: PROFILES,
-  requires: CLIENT_IN_PATH,
+  requires: CAPABILITIES_CONTROL,
   negative: true,
   faults: ['accept-any-key'],
   async run(ctx) {
@@ -188,7 +191,7 @@ export const rejectsStaleCreated = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: 'requests whose created is older than a configurable window … MUST be rejected' },
   related: [{ source: 'rfc9421', section: '2.3' }],
   profiles: PROFILES,
-  requires: CLIENT_IN_PATH,
+  requires: CAPABILITIES_CONTROL,
   negative: true,
   faults: ['ignore-created-window'],
   async run(ctx) {
@@ -215,7 +218,7 @@ export const rejectsFutureCreated = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: 'requests whose created is … in the future (allowing for clock skew) MUST be rejected' },
   related: [{ source: 'rfc9421', section: '2.3' }],
   profiles: PROFILES,
-  requires: CLIENT_IN_PATH,
+  requires: CAPABILITIES_CONTROL,
   negative: true,
   faults: ['ignore-created-window'],
   async run(ctx) {
@@ -237,7 +240,7 @@ export const rejectsUncoveredContentDigest = defineCheck<WfmCheckContext>({
   clause: { source: SECURITY, section: SECTION, quote: 'build a signature base including @method, @target-uri, Content-Digest' },
   related: [{ source: 'rfc9421', section: '3.2' }],
   profiles: PROFILES,
-  requires: CLIENT_IN_PATH,
+  requires: CAPABILITIES_CONTROL,
   negative: true,
   faults: ['accept-uncovered-components'],
   async run(ctx) {
@@ -258,7 +261,7 @@ export const rejectsRevokedClient = defineCheck<WfmCheckContext>({
   level: 'MUST',
   clause: { source: SECURITY, section: SECTION, quote: '403: client certificate not trusted or revoked' },
   profiles: PROFILES,
-  requires: CLIENT_IN_PATH,
+  requires: CAPABILITIES_CONTROL,
   negative: true,
   faults: ['accept-revoked'],
   async run(ctx): Promise<Verdict> {

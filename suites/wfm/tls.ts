@@ -74,7 +74,21 @@ async function handshake(ctx: WfmCheckContext, opts: Parameters<WfmCheckContext[
 
 const VERSION_CODES = ['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_WRONG_VERSION_NUMBER'];
 
-/** A TLS 1.3-only handshake succeeds. A failure counts only when a TLS 1.2 handshake then succeeds (proof the target answers). */
+/** One unverified handshake offering TLS 1.2 and 1.3 (Node's defaults); a failure becomes a result with `errorCode`. */
+async function negotiate(ctx: WfmCheckContext): Promise<TlsHandshakeResult> {
+  try {
+    return (await ctx.tls.peerChain()).tls;
+  } catch (err) {
+    if (!isConformanceError(err, 'TARGET_UNREACHABLE', 'TLS_SETUP_FAILED')) throw err;
+    return { errorCode: String(err.details?.['tlsCode'] ?? err.details?.['code'] ?? err.code), errorMessage: err.message, authorized: false };
+  }
+}
+
+/**
+ * An unverified handshake offering TLS 1.2 and TLS 1.3 negotiates TLS 1.3 (RFC 8446 §4.2.1: a server that supports
+ * TLS 1.3 selects it). Unverified on purpose: the protocol version does not depend on the trust anchor, so a chain
+ * that does not verify (judged by `wfm.tls.chain-verifies-against-advertised-ca`) does not hide this verdict.
+ */
 export const offersTls13 = defineCheck<WfmCheckContext>({
   id: 'wfm.tls.offers-tls13',
   title: 'The WFM offers TLS 1.3',
@@ -85,23 +99,16 @@ export const offersTls13 = defineCheck<WfmCheckContext>({
   profiles: PROFILES,
   faults: ['tls12-only'],
   async run(ctx) {
-    const only13 = await handshake(ctx, { caPem: ctx.target.trustAnchorPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
-    const evidence: Evidence[] = [tlsEvidence(ctx, 'TLS 1.3-only handshake', only13)];
-    if (only13.protocol === 'TLSv1.3' && only13.errorCode === undefined) return pass('TLS 1.3 negotiated', evidence);
-    const fallback = await handshake(ctx, { caPem: ctx.target.trustAnchorPem, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
-    evidence.push(tlsEvidence(ctx, 'TLS 1.2-only handshake (control)', fallback));
-    const versionRefused = only13.errorCode !== undefined && VERSION_CODES.includes(only13.errorCode);
-    if (fallback.protocol !== undefined && fallback.errorCode === undefined) {
-      return fail(
-        `TLS 1.3 is not offered: a TLS 1.3-only handshake failed (${only13.errorCode ?? 'no TLS 1.3'}) while TLS 1.2 works`,
-        'TLSv1.3',
-        fallback.protocol,
-        evidence,
-      );
+    const negotiated = await negotiate(ctx);
+    const evidence: Evidence[] = [tlsEvidence(ctx, 'handshake offering TLS 1.2 and TLS 1.3 (chain not verified)', negotiated)];
+    const { protocol, errorCode } = negotiated;
+    if (protocol === 'TLSv1.3' && errorCode === undefined) return pass('TLS 1.3 negotiated when offered alongside TLS 1.2', evidence);
+    if (protocol !== undefined && errorCode === undefined) {
+      return fail(`TLS 1.3 is not offered: the WFM chose ${protocol} although the client offered TLS 1.3`, 'TLSv1.3', protocol, evidence);
     }
-    if (versionRefused) {
-      return fail(`TLS 1.3 refused with ${only13.errorCode ?? ''}`, 'TLSv1.3', only13.errorCode ?? 'refused', evidence);
+    if (errorCode !== undefined && VERSION_CODES.includes(errorCode)) {
+      return fail(`no TLS 1.2 or TLS 1.3 handshake: refused with ${errorCode}`, 'TLSv1.3', errorCode, evidence);
     }
-    return inconclusive(`no handshake completed (TLS 1.3: ${only13.errorCode ?? 'none'}; TLS 1.2: ${fallback.errorCode ?? 'none'})`, evidence);
+    return inconclusive(`no handshake completed (${errorCode ?? 'no protocol negotiated'})`, evidence);
   },
 });
