@@ -56,7 +56,9 @@ function makePlan(config: MargoConfig, faults: ReadonlySet<DeviceFault>, hasBody
 /** Creates the signer cache of one device. Throws nothing itself; `signer` throws as core createRequestSigner does. */
 export function createDeviceSigners(config: MargoConfig): DeviceSigners {
   const plans = new WeakMap<ReadonlySet<DeviceFault>, { withBody?: SigningPlan; withoutBody?: SigningPlan }>();
-  const signers = new WeakMap<KeyObject, Map<string, RequestSigner>>();
+  // Private key → plan key → keyid → signer: two lookups of strings kept by the plan and the identity, so no
+  // cache key is concatenated per request.
+  const signers = new WeakMap<KeyObject, Map<string, Map<string, RequestSigner>>>();
   return {
     plan(faults, hasBody) {
       let entry = plans.get(faults);
@@ -68,13 +70,17 @@ export function createDeviceSigners(config: MargoConfig): DeviceSigners {
       return (entry.withoutBody ??= makePlan(config, faults, false));
     },
     signer(privateKey, keyid, plan) {
-      let byKey = signers.get(privateKey);
-      if (byKey === undefined) {
-        byKey = new Map();
-        signers.set(privateKey, byKey);
+      let byPlan = signers.get(privateKey);
+      if (byPlan === undefined) {
+        byPlan = new Map();
+        signers.set(privateKey, byPlan);
       }
-      const key = `${keyid}|${plan.key}`;
-      let signer = byKey.get(key);
+      let byKeyid = byPlan.get(plan.key);
+      if (byKeyid === undefined) {
+        byKeyid = new Map();
+        byPlan.set(plan.key, byKeyid);
+      }
+      let signer = byKeyid.get(keyid);
       if (signer === undefined) {
         signer = createRequestSigner({
           privateKey,
@@ -85,7 +91,7 @@ export function createDeviceSigners(config: MargoConfig): DeviceSigners {
           digestMode: config.digest.mode,
           ...(config.signatures.algorithm === undefined ? {} : { algorithm: config.signatures.algorithm }),
         });
-        byKey.set(key, signer);
+        byKeyid.set(keyid, signer);
       }
       return signer;
     },

@@ -71,11 +71,9 @@ export function urlFor(session: DeviceSession, spec: RouteSpec, params: Readonly
   return `${session.baseUrl}${expandPath(spec.path, params)}`;
 }
 
-/** The key and keyid a request is signed with: the device's own, or another certificate's. */
-async function keyOf(session: DeviceSession, identity: IssuedCertificate | undefined): Promise<SigningKey> {
-  if (identity !== undefined) return { privateKey: identity.privateKey, keyid: keyIdFor(identity, session.config, undefined) };
-  const { certificate } = await session.identity();
-  return { privateKey: certificate.privateKey, keyid: keyIdFor(certificate, session.config, session.state.clientId) };
+/** The key and keyid of a certificate: another certificate's (`own` false), or the device's own. */
+function keyOf(session: DeviceSession, certificate: IssuedCertificate, own: boolean): SigningKey {
+  return { privateKey: certificate.privateKey, keyid: keyIdFor(certificate, session.config, own ? session.state.clientId : undefined) };
 }
 
 /**
@@ -85,7 +83,8 @@ async function keyOf(session: DeviceSession, identity: IssuedCertificate | undef
  */
 export async function signWire(session: DeviceSession, req: WireRequest): Promise<{ parts: HttpRequestParts; signatureBase: string }> {
   const plan = session.signers.plan(req.faults, (req.body?.length ?? 0) > 0);
-  const key = req.signingKey ?? (await keyOf(session, req.identity));
+  // One await at most (the device identity, resolved after the first request): this runs for every signed request.
+  const key = req.signingKey ?? (req.identity !== undefined ? keyOf(session, req.identity, false) : keyOf(session, (await session.identity()).certificate, true));
   const signer = session.signers.signer(key.privateKey, key.keyid, plan);
   // The core signer copies the headers before adding its own, so the readonly map is passed as it is.
   const parts: HttpRequestParts = { method: req.method, url: req.url, headers: req.headers as Record<string, string> };

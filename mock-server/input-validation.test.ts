@@ -174,6 +174,24 @@ describe('allowlist and data dir', () => {
     }
   });
 
+  it('refuses stored entries whose key or certificate no longer parse, naming the entry', async () => {
+    const own = await emptyDir();
+    await (await start({ dataDir: own })).close();
+    open = [];
+    const pki = JSON.parse(await readFile(join(own, 'pki.json'), 'utf8')) as { server: { privateKeyPem: string } };
+    pki.server.privateKeyPem = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
+    await writeFile(join(own, 'pki.json'), JSON.stringify(pki));
+    const keyErr = await rejection(startMockWfm({ dataDir: own, deploymentsDir: await emptyDir() }));
+    expect((keyErr as Error).message).toMatch(/pki\.json: server: KEY_UNSUPPORTED/);
+    const dataDir = await emptyDir();
+    const client = { clientId: 'c1', certificateBase64: 'AAAA', encoding: 'base64-der', onboardedAt: 'x', manifestVersion: '1', deployments: [], capabilities: [], statuses: [] };
+    const state = { format: 'margo-mock-state/1', clients: [client], pending: [], allowedFingerprints: [], rejectedFingerprints: [], trustedIssuerPems: [], uploads: [] };
+    await writeFile(join(dataDir, 'state.json'), JSON.stringify(state));
+    const certErr = await rejection(startMockWfm({ dataDir, deploymentsDir: await emptyDir() }));
+    expect(isConformanceError(certErr, 'CONFIG_INVALID')).toBe(true);
+    expect((certErr as Error).message).toMatch(/state\.json: clients\[0\]: CERT_/);
+  });
+
   it('still reloads its own pki.json and state.json', async () => {
     const dataDir = await emptyDir();
     const first = await start({ dataDir });

@@ -27,7 +27,14 @@ export type { KeyLookup, SignatureFailureReason, VerifyOutcome, VerifyPolicy } f
 export { createRequestSigner, signRequest } from './sign.js';
 export type { RequestSigner, SignOptions, SignedRequest } from './sign.js';
 export { buildSignatureBaseForRequest, serializeSignatureParams } from './signature-base.js';
-export { parseSignatureDictionary, readSignatureBytes, readSignatureInputEntry } from './signature-fields.js';
-export type { SignatureInputEntry } from './signature-fields.js';
+export {
+  parseSignatureDictionary,
+  parseSignatureField,
+  parseSignatureInputField,
+  readSignatureBytes,
+  readSignatureInputEntry,
+} from './signature-fields.js';
+export type { SignatureField, SignatureInputEntry, SignatureInputField } from './signature-fields.js';
 export type { HttpMessageParts, HttpRequestParts, HttpResponseParts, SignatureParams } from './types.js';
-export { verifyRequest, verifyResponse } from './verify.js';
+export { createRequestVerifier, verifyRequest, verifyResponse } from './verify.js';
+export type { RequestVerifier, VerifyRules } from './verify.js';

@@ -7,6 +7,9 @@
 import { verifyContentDigest } from '../content-digest.js';
 import { hasUpperCase, isContentDigest, showComponent } from './components.js';
 import type { SignatureFailureReason, VerifyPolicy } from './policy.js';
+
+/** The policy without its clock (`nowSeconds` is passed where it matters). */
+type Rules = Omit<VerifyPolicy, 'nowSeconds'>;
 import type { SignatureInputEntry } from './signature-fields.js';
 import { getHeader } from './types.js';
 import type { HttpMessageParts } from './types.js';
@@ -22,7 +25,7 @@ export class Refusal extends Error {
 }
 
 /** Mixed-case identifiers: refused, or accepted with a warning (`acceptMixedCaseComponentIds`). */
-export function checkCasing(entry: SignatureInputEntry, policy: VerifyPolicy, warnings: string[]): void {
+export function checkCasing(entry: SignatureInputEntry, policy: Rules, warnings: string[]): void {
   const mixed = entry.components.filter(hasUpperCase).map((c) => c.serialized);
   if (mixed.length === 0) return;
   const text = `component identifiers with upper-case letters: ${mixed.join(' ')} (RFC 9421 §2.1 wants lower-case)`;
@@ -31,7 +34,7 @@ export function checkCasing(entry: SignatureInputEntry, policy: VerifyPolicy, wa
 }
 
 /** Content-Digest must be present when the body is non-empty (policy) or when it is covered. */
-export function checkDigestPresence(message: HttpMessageParts, entry: SignatureInputEntry, body: Uint8Array, policy: VerifyPolicy): void {
+export function checkDigestPresence(message: HttpMessageParts, entry: SignatureInputEntry, body: Uint8Array, policy: Rules): void {
   if (getHeader(message.headers, 'content-digest') !== undefined) return;
   if (entry.components.some(isContentDigest)) {
     throw new Refusal('missing-content-digest', 'content-digest is a covered component but the Content-Digest field is absent');
@@ -42,7 +45,7 @@ export function checkDigestPresence(message: HttpMessageParts, entry: SignatureI
 }
 
 /** Every required component (and content-digest on a body, when required) is covered. */
-export function checkCoverage(entry: SignatureInputEntry, body: Uint8Array, policy: VerifyPolicy): void {
+export function checkCoverage(entry: SignatureInputEntry, body: Uint8Array, policy: Rules): void {
   const covered = new Set(entry.components.map((c) => showComponent(c).toLowerCase()));
   const required = policy.requiredComponents.filter((id) => id !== 'content-digest' || body.length > 0);
   if (policy.requireContentDigestOnBody && body.length > 0 && !required.includes('content-digest')) required.push('content-digest');
@@ -55,9 +58,9 @@ export function checkCoverage(entry: SignatureInputEntry, body: Uint8Array, poli
   }
 }
 
-/** created must be present; older than maxAge (+ skew) is stale; beyond skew in the future is refused. */
-export function checkCreated(entry: SignatureInputEntry, policy: VerifyPolicy): void {
-  const { nowSeconds: now, maxAgeSeconds, clockSkewSeconds } = policy;
+/** created must be present; older than maxAge (+ skew) is stale; beyond skew in the future is refused. `now` in Unix seconds. */
+export function checkCreated(entry: SignatureInputEntry, policy: Rules, now: number): void {
+  const { maxAgeSeconds, clockSkewSeconds } = policy;
   if (entry.created === undefined) throw new Refusal('missing-created', 'the signature has no created parameter (Margo replay protection needs it)');
   const age = now - entry.created;
   if (age > maxAgeSeconds + clockSkewSeconds) {
@@ -72,7 +75,7 @@ export function checkCreated(entry: SignatureInputEntry, policy: VerifyPolicy): 
 }
 
 /** A present Content-Digest must parse and match the body, whether or not it is required. */
-export function checkDigestValue(message: HttpMessageParts, body: Uint8Array, policy: VerifyPolicy): void {
+export function checkDigestValue(message: HttpMessageParts, body: Uint8Array, policy: Rules): void {
   const header = getHeader(message.headers, 'content-digest');
   if (header === undefined) return;
   const check = verifyContentDigest(header, body, policy.digestMode);

@@ -54,8 +54,8 @@ type FlightState = 'waiting' | 'tls13-full' | 'certificate' | 'no-certificate';
  * @see RFC 8446 §2 (full handshake message flow), §4.4.2
  */
 export function certificateSentAt(chunks: readonly TranscriptChunk[]): number | undefined {
-  let pending = Buffer.alloc(0);
-  let handshake = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
+  let handshake: Buffer = Buffer.alloc(0);
   let state: FlightState = 'waiting';
   for (const chunk of chunks) {
     if (chunk.from !== 'server') continue;
