@@ -11,9 +11,9 @@
 import { sign } from 'node:crypto';
 import { createRequestSigner } from '../core/http-signatures/index.js';
 import { createRootCa, issueClientLeaf } from '../core/pki/index.js';
-import { buildDeploymentStatus, routeUrl } from '../core/profiles/index.js';
-import { jsonBytes } from '../device-simulator/onboarding.js';
+import { routeUrl } from '../core/profiles/index.js';
 import { createSession } from '../device-simulator/session.js';
+import { deploymentStatusBody } from '../device-simulator/status.js';
 import { signWire } from '../device-simulator/wire.js';
 import { profileWhile } from './profile.js';
 import { summarizeProfile } from './profile-summary.js';
@@ -65,8 +65,7 @@ async function signingOps(): Promise<SigningOps> {
   if (route === undefined) throw new Error(`profile ${session.profile.id} has no deploymentStatus route`);
   const url = routeUrl('https://wfm.example', route.path, { clientId: 'bench-client-0001', deploymentId: 'dep-1' });
   const noFaults = new Set<never>();
-  const buildBody = (): Uint8Array =>
-    jsonBytes(buildDeploymentStatus(session.profile, { deploymentId: 'dep-1', state: 'installed', components: [{ name: 'app', state: 'installed' }] }));
+  const buildBody = (): Uint8Array => deploymentStatusBody(session, 'dep-1', ['app']);
   const fixedBody = buildBody();
   const wire = (body: Uint8Array): Promise<{ signatureBase: string }> =>
     signWire(session, { label: 'bench', method: 'POST', url, headers: JSON_HEADERS, body, sign: true, faults: noFaults, channel: 'pinned' });

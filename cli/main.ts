@@ -7,7 +7,7 @@ import { systemClock } from '../core/clock.js';
 import { exitCodeForError, formatErrorLine } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { runCli } from './program.js';
-import { installSignalHandlers, outputErrorHandler } from './signals.js';
+import { installSignalHandlers, interruptedExitCode, outputErrorHandler } from './signals.js';
 
 function writeStderrLine(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -37,6 +37,10 @@ async function main(): Promise<void> {
     if (process.env.MARGO_DEBUG) io.stderr(err instanceof Error ? (err.stack ?? '') : String(err));
     code = exitCodeForError(err);
   }
+  // A run cut short by a signal is neither conformant nor a harness error: report it as interrupted. A server
+  // (mock-server) that stopped cleanly on its signal keeps its 0.
+  const interrupted = interruptedExitCode(shutdown.signal);
+  if (interrupted !== undefined && code !== 0) code = interrupted;
   process.exitCode = code;
   // Servers and sockets are closed by the commands; a short grace period keeps a stray handle from hanging CI.
   setTimeout(() => process.exit(code), 200).unref();

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { installSignalHandlers, outputErrorHandler, SIGNAL_GRACE_MS, type HandledSignal } from './signals.js';
+import { installSignalHandlers, interruptedExitCode, outputErrorHandler, SIGNAL_GRACE_MS, type HandledSignal } from './signals.js';
 
 function harness() {
   const proc = new EventEmitter();
@@ -68,5 +68,20 @@ describe('outputErrorHandler', () => {
     onError(Object.assign(new Error('i/o error'), { code: 'EIO' }));
     expect(exits).toEqual([0, 4]);
     expect(lines).toEqual(['error [INTERNAL]: cannot write to stdout: i/o error']);
+  });
+});
+
+describe('interruptedExitCode', () => {
+  it('is 130 after SIGINT, 143 after SIGTERM, and undefined when no signal stopped the run', () => {
+    const byInt = new AbortController();
+    byInt.abort('SIGINT');
+    const byTerm = new AbortController();
+    byTerm.abort('SIGTERM');
+    const other = new AbortController();
+    other.abort(new Error('timeout'));
+    expect(interruptedExitCode(byInt.signal)).toBe(130);
+    expect(interruptedExitCode(byTerm.signal)).toBe(143);
+    expect(interruptedExitCode(other.signal)).toBeUndefined();
+    expect(interruptedExitCode(new AbortController().signal)).toBeUndefined();
   });
 });

@@ -59,7 +59,8 @@ export function installSignalHandlers(opts: SignalHandlerOptions): () => void {
         return;
       }
       first = signal;
-      opts.controller.abort();
+      // The reason names the signal, so the entry point can exit 130 / 143 for an interrupted run.
+      opts.controller.abort(signal);
       schedule(() => forceExit(signal, `still stopping ${graceMs / 1000} s after ${signal}`), graceMs).unref();
     };
     listeners.set(signal, listener);
@@ -68,6 +69,15 @@ export function installSignalHandlers(opts: SignalHandlerOptions): () => void {
   return () => {
     for (const [signal, listener] of listeners) opts.proc.off(signal, listener);
   };
+}
+
+/**
+ * The exit code of a run that a signal interrupted: 130 (SIGINT) or 143 (SIGTERM) when `signal` was aborted by
+ * {@link installSignalHandlers}, else `undefined`.
+ */
+export function interruptedExitCode(signal: AbortSignal): number | undefined {
+  const reason: unknown = signal.reason;
+  return signal.aborted && (reason === 'SIGINT' || reason === 'SIGTERM') ? SIGNAL_EXIT_CODES[reason] : undefined;
 }
 
 /**

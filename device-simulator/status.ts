@@ -4,7 +4,6 @@
  * @see seed page "POST /clients/{clientId}/deployments/{deploymentId}/status"; spec-digest §2.4, §5.6 #57–64
  */
 import { buildDeploymentStatus } from '../core/profiles/index.js';
-import { jsonBytes } from './onboarding.js';
 import { failed, succeeded, withoutExchange } from './outcome.js';
 import type { DeviceSession } from './session.js';
 import type { StepOutcome } from './types.js';
@@ -15,6 +14,22 @@ function breakStatus(body: Record<string, unknown>): Record<string, unknown> {
   const broken: Record<string, unknown> = { ...body, status: { state: 'done' } };
   delete broken['components'];
   return broken;
+}
+
+/**
+ * The body of a status report as UTF-8 JSON bytes: a DeploymentStatusManifest for `deploymentId` with state
+ * `installed` and one `installed` entry per component name; broken under fault `invalid-status`. This is the
+ * per-report body work of a device (the load generator and the signing benchmark measure it).
+ * @see spec-digest §2.4, §5.6 #61
+ */
+export function deploymentStatusBody(session: DeviceSession, deploymentId: string, componentNames: readonly string[]): Uint8Array {
+  const valid = buildDeploymentStatus(session.profile, {
+    deploymentId,
+    state: 'installed',
+    components: componentNames.map((name) => ({ name, state: 'installed' as const })),
+  });
+  // Every member is a string (no u64 manifestVersion), so plain JSON.stringify is exact; jsonBytes' bigint scan is skipped.
+  return Buffer.from(JSON.stringify(session.faults.has('invalid-status') ? breakStatus(valid) : valid), 'utf8');
 }
 
 /**
@@ -35,12 +50,6 @@ export async function reportStatus(session: DeviceSession, deploymentId?: string
     return withoutExchange(session, 'report-status', false, { code: 'NO_CLIENT_ID', message: 'not onboarded: no clientId to report for' });
   }
   const names = session.state.fetched.get(target)?.componentNames ?? [];
-  const valid = buildDeploymentStatus(session.profile, {
-    deploymentId: target,
-    state: 'installed',
-    components: names.map((name) => ({ name, state: 'installed' as const })),
-  });
-  const body = session.faults.has('invalid-status') ? breakStatus(valid) : valid;
   const spec = routeSpec(session, 'deploymentStatus');
   const url = urlFor(session, spec, { clientId, deviceId: id.deviceId, deploymentId: target });
   session.log('report-status', 'request', { detail: `${spec.method} ${url}` });
@@ -49,7 +58,7 @@ export async function reportStatus(session: DeviceSession, deploymentId?: string
     method: spec.method,
     url,
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: jsonBytes(body),
+    body: deploymentStatusBody(session, target, names),
     sign: spec.signed,
     faults: session.faults,
     channel: 'pinned',

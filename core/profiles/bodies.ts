@@ -116,10 +116,14 @@ function errorFor(profile: Profile, error: StatusError): Body {
  * @see spec-digest §2.4
  */
 export function buildDeploymentStatus(profile: Profile, opts: DeploymentStatusOptions): Body {
-  const body: Body = {
-    ...envelope(profile, profile.payload.apiVersions.deploymentStatus, 'DeploymentStatusManifest'),
-    deploymentId: opts.deploymentId,
-  };
+  // Built by assignment, not `{ ...envelope, … }`: V8 (Node 20) makes a leading spread followed by more members
+  // several microseconds slower, and a device builds one of these per status report. Member order is unchanged.
+  const body: Body = {};
+  if (profile.payload.includeApiVersionKind) {
+    body['apiVersion'] = profile.payload.apiVersions.deploymentStatus;
+    body['kind'] = 'DeploymentStatusManifest';
+  }
+  body['deploymentId'] = opts.deploymentId;
   if (opts.deviceId !== undefined && profile.id !== 'rfc9421-v1') body['deviceId'] = opts.deviceId;
   body['status'] = opts.error === undefined ? { state: opts.state } : { state: opts.state, error: errorFor(profile, opts.error) };
   body['components'] = opts.components.map((c) =>

@@ -26,11 +26,12 @@ export const clientCatalogue: readonly ClientCheck[] = [
 ];
 
 /**
- * The scenarios of `profile` that the given checks judge, in run order (a scenario no check needs is not run).
+ * The scenarios of `profile` that the given checks judge or read (`scenario`, `uses`), in run order (a scenario no
+ * check needs is not run).
  * @see suites/client/scenarios.ts
  */
 export function scenariosFor(profile: Profile, checks: readonly ClientCheck[]): ClientScenario[] {
-  const wanted = new Set(checks.map((c) => c.scenario));
+  const wanted = new Set(checks.flatMap((c) => [c.scenario, ...(c.uses ?? [])]));
   return clientScenarios(profile).filter((s) => wanted.has(s.id));
 }
 
