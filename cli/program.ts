@@ -158,6 +158,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--wfm <url>', 'WFM base URL (default env MARGO_WFM_URL)')
     .option('--ca <file>', 'root CA PEM provisioned out of band (skips the certificate download)')
     .option('--ca-from-env', 'take the root CA from MARGO_CA_FILE instead of downloading it')
+    .option('--ca-url <url>', 'download the root CA from this plain-HTTP URL (the mock WFM\'s --plain-http-port) instead of over unverified TLS')
     .option('--config <file>', 'YAML configuration file', nonEmptyPath('--config'))
     .option('--profile <id>', 'rfc9421-v1 (default) | rfc9421-rc2')
     .option('--fault <name>', 'deliberate fault (repeatable; see `faults`)', collect)

@@ -5,9 +5,8 @@
  */
 import type { Evidence } from '../../core/check.js';
 import { validateJsonBody } from '../../core/schema.js';
-import type { RecordedExchange } from '../../core/traffic.js';
 import { defineClientCheck } from './context.js';
-import { exchangeEvidence, notReached, onRoutes, passed, recordingOf, violated } from './recorded.js';
+import { everyExchangeOn, exchangeEvidence, notReached, onRoutes, passed, recordingOf, refOf, scenarioExchangeEvidence, violated } from './recorded.js';
 
 const STATUS = 'margo:deployment-status';
 const PROFILES = ['rfc9421-v1', 'rfc9421-rc2'] as const;
@@ -62,16 +61,19 @@ export const statusSchemaValid = defineClientCheck({
   profiles: PROFILES,
   async run(ctx) {
     const rec = recordingOf(ctx, 'happy-path');
-    const reports = onRoutes(rec, 'deploymentStatus');
+    // Every scenario's reports: a retried report must be as valid as the first.
+    const reports = everyExchangeOn(ctx, 'deploymentStatus');
+    const firstReport = reports[0];
+    if (firstReport === undefined) return notReached(rec, 'the client sent no deployment status report');
     const schema = ctx.profile.routes.deploymentStatus?.requestSchema ?? `${ctx.profile.id}/deployment-status`;
-    const bad = reports.flatMap((x) => {
-      const result = validateJsonBody(ctx.schemas, schema, x.request.body ?? '');
-      return result.ok ? [] : [{ x, errors: result.errors }];
+    const bad = reports.flatMap((i) => {
+      const result = validateJsonBody(ctx.schemas, schema, i.x.request.body ?? '');
+      return result.ok ? [] : [{ ...i, errors: result.errors }];
     });
-    if (bad.length === 0) return passed(`all ${reports.length} status report(s) follow ${schema}`, [exchangeEvidence(reports[0] as RecordedExchange)]);
-    const evidence = bad.slice(0, 2).flatMap(({ x, errors }): Evidence[] => [
-      exchangeEvidence(x),
-      { kind: 'schema-errors', label: `#${x.id} DeploymentStatusManifest`, schema, errors },
+    if (bad.length === 0) return passed(`all ${reports.length} status report(s) of every scenario follow ${schema}`, [scenarioExchangeEvidence(firstReport)]);
+    const evidence = bad.slice(0, 2).flatMap((i): Evidence[] => [
+      scenarioExchangeEvidence(i),
+      { kind: 'schema-errors', label: `${refOf(i)} DeploymentStatusManifest`, schema, errors: i.errors },
     ]);
     return violated(
       'MUST',

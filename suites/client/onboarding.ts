@@ -19,6 +19,7 @@ import {
   clientNote,
   clientRoutes,
   describeExchange,
+  everyExchangeOn,
   exchangeEvidence,
   exchangesOf,
   jsonOf,
@@ -26,6 +27,8 @@ import {
   onRoutes,
   passed,
   recordingOf,
+  refOf,
+  scenarioExchangeEvidence,
   stringMember,
   tlsEventsOf,
   tlsEvidence,
@@ -83,15 +86,18 @@ export const onboardingRequestSchemaValid = defineClientCheck({
   async run(ctx) {
     const rec = recordingOf(ctx, 'happy-path');
     const schema = ctx.profile.routes.onboarding?.requestSchema ?? `${ctx.profile.id}/onboarding-request`;
-    const bad = onRoutes(rec, 'onboarding').flatMap((x) => {
-      const result = validateJsonBody(ctx.schemas, schema, x.request.body ?? '');
-      return result.ok ? [] : [{ x, errors: result.errors }];
+    // Every scenario's onboarding requests: a retried or refused client's request must be as valid as the first.
+    const requests = everyExchangeOn(ctx, 'onboarding');
+    const bad = requests.flatMap((i) => {
+      const result = validateJsonBody(ctx.schemas, schema, i.x.request.body ?? '');
+      return result.ok ? [] : [{ ...i, errors: result.errors }];
     });
-    const first = onRoutes(rec, 'onboarding')[0] as RecordedExchange;
-    if (bad.length === 0) return passed(`every OnboardingRequest validates against ${schema}`, [exchangeEvidence(first)]);
-    const evidence = bad.slice(0, 2).flatMap(({ x, errors }): Evidence[] => [
-      exchangeEvidence(x),
-      { kind: 'schema-errors', label: `#${x.id} OnboardingRequest`, schema, errors },
+    const first = requests[0];
+    if (first === undefined) return notReached(rec, 'the client sent no onboarding request');
+    if (bad.length === 0) return passed(`all ${requests.length} OnboardingRequest(s) of every scenario validate against ${schema}`, [scenarioExchangeEvidence(first)]);
+    const evidence = bad.slice(0, 2).flatMap((i): Evidence[] => [
+      scenarioExchangeEvidence(i),
+      { kind: 'schema-errors', label: `${refOf(i)} OnboardingRequest`, schema, errors: i.errors },
     ]);
     return violated('MUST', `${bad.length} OnboardingRequest body(ies) break ${schema}`, `a body valid against ${schema}`, bad[0]?.errors.map((e) => e.message).join('; ') ?? '', evidence);
   },

@@ -11,7 +11,7 @@ import { verifyContentDigest } from '../../core/content-digest.js';
 import type { RecordedExchange } from '../../core/traffic.js';
 import { defineClientCheck } from './context.js';
 import type { ClientCheckContext, ScenarioRecording } from './context.js';
-import { arrivedMs, describeExchange, exchangeEvidence, notReached, passed, recordingOf, requestBodyOf, signedExchanges, violated } from './recorded.js';
+import { allRecordings, arrivedMs, describeExchange, exchangeEvidence, notReached, passed, recordingOf, requestBodyOf, signedExchanges, violated } from './recorded.js';
 import { algorithmOf, baseEvidence, componentNames, signatureFactsOf, signingKeyFor, verifyCrypto } from './signature-facts.js';
 import type { SignatureFacts } from './signature-facts.js';
 
@@ -21,22 +21,35 @@ const SENDS_ONBOARDING = 'client.onboarding.sends-onboarding-request';
 const SIGNS = 'client.payload-security.signs-requests';
 
 type Signed = Extract<SignatureFacts, { signed: true }>;
-interface SignedItem {
+/** A request to a signed route, the scenario it was recorded in, and its parsed signature facts. */
+interface Item {
   readonly x: RecordedExchange;
+  readonly rec: ScenarioRecording;
+  readonly facts: SignatureFacts;
+}
+interface SignedItem extends Item {
   readonly facts: Signed;
 }
 
-/** The happy-path requests to signed routes, with their parsed signature facts. */
-function signedTraffic(ctx: ClientCheckContext): { rec: ScenarioRecording; all: { x: RecordedExchange; facts: SignatureFacts }[]; signed: SignedItem[] } {
+/**
+ * The requests to signed routes of every scenario that ran (happy path first), with their parsed signature facts.
+ * Every request must be signed, retries and refused clients' attempts included; `rec` is the happy path.
+ */
+function signedTraffic(ctx: ClientCheckContext): { rec: ScenarioRecording; all: Item[]; signed: SignedItem[] } {
   const rec = recordingOf(ctx, 'happy-path');
-  const all = signedExchanges(rec, ctx.profile).map((x) => ({ x, facts: signatureFactsOf(x, ctx.config.signatures.label) }));
-  const signed = all.flatMap((i) => (i.facts.signed ? [{ x: i.x, facts: i.facts }] : []));
+  const all = allRecordings(ctx).flatMap((r) => signedExchanges(r, ctx.profile).map((x) => ({ x, rec: r, facts: signatureFactsOf(x, ctx.config.signatures.label) })));
+  const signed = all.flatMap((i) => (i.facts.signed ? [{ ...i, facts: i.facts }] : []));
   return { rec, all, signed };
 }
 
+/** `happy-path #5`: which scenario and which recorded request. */
+function refOf(i: { readonly x: RecordedExchange; readonly rec: ScenarioRecording }): string {
+  return `${i.rec.scenario.id} #${i.x.id}`;
+}
+
 /** Evidence for up to three offending requests: the exchange and the signature base as received. */
-function offenders(items: readonly { x: RecordedExchange; facts: SignatureFacts }[], outcome: string): Evidence[] {
-  return items.slice(0, 3).flatMap((i) => [exchangeEvidence(i.x), baseEvidence(i.x, i.facts, outcome)]);
+function offenders(items: readonly Item[], outcome: string): Evidence[] {
+  return items.slice(0, 3).flatMap((i) => [exchangeEvidence(i.x, `${refOf(i)} ${i.x.route ?? 'unknown route'} (${i.x.verdict})`), baseEvidence(i.x, i.facts, outcome)]);
 }
 
 export const signsRequests = defineClientCheck({
@@ -62,7 +75,7 @@ export const signsRequests = defineClientCheck({
       'MUST',
       `${unsigned.length} of ${all.length} request(s) to signed routes carry no usable signature`,
       'Signature-Input and Signature with one signature (label per signatures.label)',
-      unsigned.slice(0, 3).map((i) => `#${i.x.id} ${describeExchange(i.x)}: ${i.facts.signed ? '' : i.facts.problem}`).join('; '),
+      unsigned.slice(0, 3).map((i) => `${refOf(i)} ${describeExchange(i.x)}: ${i.facts.signed ? '' : i.facts.problem}`).join('; '),
       offenders(unsigned, 'unsigned'),
     );
   },
@@ -91,7 +104,7 @@ export const lowercaseComponentIds = defineClientCheck({
       'MUST',
       `${mixed.length} signature(s) cover component ids with upper-case letters`,
       '("@method" "@target-uri" "content-digest")',
-      mixed.slice(0, 3).map((i) => `#${i.x.id} (${componentNames(i.facts.entry.components).map((n) => `"${n}"`).join(' ')})`).join('; '),
+      mixed.slice(0, 3).map((i) => `${refOf(i)} (${componentNames(i.facts.entry.components).map((n) => `"${n}"`).join(' ')})`).join('; '),
       offenders(mixed, 'upper-case component id'),
     );
   },
@@ -132,7 +145,7 @@ export const coversRequiredComponents = defineClientCheck({
       'MUST',
       `${short.length} signature(s) leave required components uncovered`,
       `covered: ${ctx.config.signatures.coveredComponents.join(' ')} (content-digest only with a body)`,
-      short.slice(0, 3).map((i) => `#${i.x.id} lacks ${i.missing.join(', ')}`).join('; '),
+      short.slice(0, 3).map((i) => `${refOf(i)} lacks ${i.missing.join(', ')}`).join('; '),
       offenders(short, 'component not covered'),
     );
   },
@@ -171,7 +184,7 @@ export const createdWithinWindow = defineClientCheck({
       'MUST',
       `${outside.length} signature(s) carry a created outside the replay window`,
       `created within ${maxAgeSeconds} s before and ${clockSkewSeconds} s after arrival (signatures.maxAgeSeconds, signatures.clockSkewSeconds)`,
-      outside.slice(0, 3).map((i) => `#${i.x.id}: ${i.why}`).join('; '),
+      outside.slice(0, 3).map((i) => `${refOf(i)}: ${i.why}`).join('; '),
       offenders(outside, 'created outside window'),
     );
   },
@@ -193,20 +206,20 @@ export const contentDigestCorrect = defineClientCheck({
   related: [{ source: 'rfc9530', section: '2' }],
   profiles: PROFILES,
   async run(ctx) {
-    const rec = recordingOf(ctx, 'happy-path');
-    const judged = signedExchanges(rec, ctx.profile).filter((x) => x.request.bodyBytes > 0 || x.request.headers['content-digest'] !== undefined);
+    const { rec, all } = signedTraffic(ctx);
+    const judged = all.filter(({ x }) => x.request.bodyBytes > 0 || x.request.headers['content-digest'] !== undefined);
     if (judged.length === 0) return notReached(rec, 'the client sent no request with a body to a signed route');
-    const wrong = judged.flatMap((x) => {
-      const check = verifyContentDigest(x.request.headers['content-digest'], requestBodyOf(x), ctx.config.digest.mode);
-      return check.ok ? [] : [{ x, check }];
+    const wrong = judged.flatMap((i) => {
+      const check = verifyContentDigest(i.x.request.headers['content-digest'], requestBodyOf(i.x), ctx.config.digest.mode);
+      return check.ok ? [] : [{ ...i, check }];
     });
-    if (wrong.length === 0) return passed(`all ${judged.length} Content-Digest value(s) match the bodies`, [exchangeEvidence(judged[0] as RecordedExchange)]);
+    if (wrong.length === 0) return passed(`all ${judged.length} Content-Digest value(s) match the bodies`, [exchangeEvidence((judged[0] as Item).x)]);
     return violated(
       'MUST',
       `${wrong.length} request(s) carry a missing or wrong Content-Digest`,
       `Content-Digest of the body (digest.mode ${ctx.config.digest.mode})`,
-      wrong.slice(0, 3).map(({ x, check }) => `#${x.id}: ${check.ok ? '' : `${check.message}${check.expected ? `; expected ${check.expected}` : ''}`}`).join('; '),
-      wrong.slice(0, 3).map(({ x }) => exchangeEvidence(x)),
+      wrong.slice(0, 3).map((i) => `${refOf(i)}: ${i.check.ok ? '' : `${i.check.message}${i.check.expected ? `; expected ${i.check.expected}` : ''}`}`).join('; '),
+      wrong.slice(0, 3).map((i) => exchangeEvidence(i.x, `${refOf(i)} ${i.x.route ?? 'unknown route'} (${i.x.verdict})`)),
     );
   },
 });
@@ -226,10 +239,9 @@ export const allowedAlgorithm = defineClientCheck({
   related: [{ source: 'rfc9421', section: '3.3' }],
   profiles: PROFILES,
   async run(ctx) {
-    const rec = recordingOf(ctx, 'happy-path');
-    const { signed } = signedTraffic(ctx);
+    const { rec, signed } = signedTraffic(ctx);
     const allowed = new Set<string>(ctx.config.signatures.allowedAlgorithms);
-    const judged = signed.map((i) => ({ ...i, algorithm: algorithmOf(i.facts, signingKeyFor(i.x, rec, ctx.profile)) }));
+    const judged = signed.map((i) => ({ ...i, algorithm: algorithmOf(i.facts, signingKeyFor(i.x, i.rec, ctx.profile)) }));
     const known = judged.filter((i) => i.algorithm !== undefined);
     if (known.length === 0) return notReached(rec, 'no signature whose algorithm can be told (no alg parameter and no usable certificate key)');
     const bad = known.filter((i) => !allowed.has(i.algorithm as string));
@@ -240,7 +252,7 @@ export const allowedAlgorithm = defineClientCheck({
       'MUST',
       `${bad.length} signature(s) use an algorithm that is not allowed`,
       `one of ${[...allowed].join(', ')}`,
-      bad.slice(0, 3).map((i) => `#${i.x.id}: ${i.algorithm}`).join('; '),
+      bad.slice(0, 3).map((i) => `${refOf(i)}: ${i.algorithm}`).join('; '),
       offenders(bad, 'algorithm not allowed'),
     );
   },
@@ -264,7 +276,7 @@ export const signatureVerifies = defineClientCheck({
   async run(ctx) {
     const { rec, signed } = signedTraffic(ctx);
     const results = signed.flatMap((i) => {
-      const key = signingKeyFor(i.x, rec, ctx.profile);
+      const key = signingKeyFor(i.x, i.rec, ctx.profile);
       if (key === undefined || !i.facts.base.ok) return [];
       return [{ ...i, crypto: verifyCrypto(i.facts, key) }];
     });
@@ -279,7 +291,7 @@ export const signatureVerifies = defineClientCheck({
       'MUST',
       `${bad.length} signature(s) do not verify with the key of the client's certificate`,
       "a signature by the certificate's private key over the signature base",
-      bad.slice(0, 3).map((r) => `#${r.x.id}: ${r.crypto.ok ? '' : r.crypto.message}`).join('; '),
+      bad.slice(0, 3).map((r) => `${refOf(r)}: ${r.crypto.ok ? '' : r.crypto.message}`).join('; '),
       offenders(bad, 'bad-signature'),
     );
   },

@@ -7,6 +7,7 @@ import { ConformanceError } from '../../core/errors.js';
 import type { HttpRequestParts } from '../../core/http-signatures/index.js';
 import { parseJsonLossless } from '../../core/json.js';
 import type { Profile, RouteName } from '../../core/profiles/index.js';
+import { REDACTED_PRIVATE_KEY, redactText, shortenSignature } from '../../core/report/index.js';
 import type { RecordedExchange, RecordedTlsEvent } from '../../core/traffic.js';
 import type { ClientCheckContext, ScenarioRecording } from './context.js';
 import type { ClientScenarioId } from './scenarios.js';
@@ -15,6 +16,8 @@ import type { ClientScenarioId } from './scenarios.js';
 const BODY_EXCERPT_CHARS = 2_000;
 /** Longest tail of the client's stderr / stdout kept in a note, in characters. */
 const OUTPUT_TAIL_CHARS = 2_000;
+/** Everything up to the END line of a private key whose BEGIN line is not in the text (complete blocks are gone). */
+const ORPHAN_PRIVATE_KEY_END = /^[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/;
 
 /**
  * The recording of `scenario`. Throws ConformanceError `INTERNAL` when it is missing: the command runs every
@@ -24,6 +27,36 @@ export function recordingOf(ctx: ClientCheckContext, scenario: ClientScenarioId)
   const rec = ctx.traffic.recording(scenario);
   if (rec === undefined) throw new ConformanceError('INTERNAL', `scenario ${scenario} was not run`);
   return rec;
+}
+
+/**
+ * Every recording of the run, happy path first: checks that hold for every request (signatures, bodies) judge
+ * them all, so a client that signs its first attempt but not its retries is caught.
+ */
+export function allRecordings(ctx: ClientCheckContext): ScenarioRecording[] {
+  const all = [...ctx.traffic.all()];
+  return [...all.filter((r) => r.scenario.id === 'happy-path'), ...all.filter((r) => r.scenario.id !== 'happy-path')];
+}
+
+/** An exchange with the scenario it was recorded in (recording ids restart in every scenario). */
+export interface ScenarioExchange {
+  readonly x: RecordedExchange;
+  readonly scenario: ClientScenarioId;
+}
+
+/** The exchanges on any of `routes` in every scenario that ran, happy path first. */
+export function everyExchangeOn(ctx: ClientCheckContext, ...routes: RouteName[]): ScenarioExchange[] {
+  return allRecordings(ctx).flatMap((r) => onRoutes(r, ...routes).map((x) => ({ x, scenario: r.scenario.id })));
+}
+
+/** `retry-after #7`: a recorded exchange named by scenario and recording id. */
+export function refOf(i: ScenarioExchange): string {
+  return `${i.scenario} #${i.x.id}`;
+}
+
+/** Exchange evidence labelled with the scenario. */
+export function scenarioExchangeEvidence(i: ScenarioExchange): Evidence {
+  return exchangeEvidence(i.x, `${refOf(i)} ${i.x.route ?? 'unknown route'} (${i.x.verdict})`);
 }
 
 /** The HTTP exchanges of a recording, in arrival order. */
@@ -174,19 +207,37 @@ export function tlsEvidence(e: RecordedTlsEvent, label?: string): Evidence {
 export function clientEnding(rec: ScenarioRecording): string {
   const c = rec.client;
   if (c.spawnError !== undefined) return `could not be started: ${c.spawnError}`;
+  if (c.interrupted === true) return 'was stopped because the run was interrupted';
   if (c.mode === 'manual') return `was run by hand (${c.timedOut ? 'scenario timeout' : 'operator ended the scenario'})`;
   if (c.timedOut) return 'was still running at the scenario timeout and was stopped';
   return c.exitCode !== null ? `exited with code ${c.exitCode}` : `was ended by signal ${c.signal ?? 'unknown'}`;
 }
 
-/** A note on how the client process ended, with the tail of its stderr (and stdout when stderr is empty). */
+/**
+ * A note on how the client process ended, with the tail of its stderr (and stdout when stderr is empty). The
+ * client's output is the client's, not ours: private keys are removed and `Signature` byte sequences shortened
+ * (core/report redaction) before it becomes evidence.
+ */
 export function clientNote(rec: ScenarioRecording): Evidence {
   const c = rec.client;
   const lines = [`scenario ${rec.scenario.id}: the client ${clientEnding(rec)} after ${(c.durationMs / 1000).toFixed(1)} s`];
-  if (c.stderr.trim() !== '') lines.push(`stderr (tail):\n${tail(c.stderr)}`);
-  else if (c.stdout.trim() !== '') lines.push(`stdout (tail):\n${tail(c.stdout)}`);
+  if (c.leftoverPids !== undefined && c.leftoverPids.length > 0) {
+    lines.push(`${c.leftoverPids.length} process(es) with this scenario's MARGO_RUN_ID outlived the client (they left its process group) and were killed: ${c.leftoverPids.join(', ')}`);
+  }
+  if (c.stderr.trim() !== '') lines.push(`stderr (tail):\n${clientOutput(c.stderr)}`);
+  else if (c.stdout.trim() !== '') lines.push(`stdout (tail):\n${clientOutput(c.stdout)}`);
   else lines.push('no output');
   return { kind: 'note', label: 'client process', text: lines.join('\n') };
+}
+
+/**
+ * The tail of the client's output with private keys removed and `Signature` byte sequences shortened. The harness
+ * keeps only the tail of the output, so it may start inside a PEM block: text before an END line whose BEGIN was
+ * cut off goes too.
+ */
+export function clientOutput(text: string): string {
+  const withoutKeys = redactText(text).replace(ORPHAN_PRIVATE_KEY_END, REDACTED_PRIVATE_KEY);
+  return tail(shortenSignature(withoutKeys));
 }
 
 /** `inconclusive` because the client never reached the point this check judges; carries the process note. */

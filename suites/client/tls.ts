@@ -7,7 +7,6 @@ import type { Evidence } from '../../core/check.js';
 import type { RecordedTlsEvent } from '../../core/traffic.js';
 import { defineClientCheck } from './context.js';
 import type { ScenarioRecording } from './context.js';
-import { signatureFactsOf } from './signature-facts.js';
 import { classifyHandshakeFailure, isCertificateRefusal } from './handshake-facts.js';
 import type { HandshakeFailure } from './handshake-facts.js';
 import {
@@ -23,6 +22,7 @@ import {
   tlsEvidence,
   violated,
 } from './recorded.js';
+import { signatureFactsOf } from './signature-facts.js';
 
 const SECURITY = 'margo:api-requirements-and-security';
 const ONBOARDING = 'margo:device-client-onboarding';
