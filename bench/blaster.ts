@@ -1,11 +1,14 @@
 /**
- * @module Worker thread of the verification benchmark: sends prepared HTTPS requests to one origin from `concurrency`
- * loops over an undici Pool of `connections` TLS connections for `durationMs` (after a warm-up that is not counted),
- * and reports requests/s, statuses and a latency histogram. Runs apart from the server's thread so the two do not
- * share an event loop.
+ * @module Client process of the verification benchmark: sends prepared HTTPS requests to one origin from
+ * `concurrency` loops over an undici Pool of `connections` keep-alive TLS connections for `durationMs` (after a
+ * warm-up that is not counted), and reports requests/s, statuses and a latency histogram.
+ *
+ * It runs as a child process (forked, IPC), not as a worker thread of the server's process: so the server's
+ * process CPU time counts the server alone, and the client's event loop and garbage collector are not the server's.
+ * It tells the parent when the counted window opens and closes (`{ phase }` messages), so the parent can read its
+ * own CPU time over exactly that window.
  */
 import { performance } from 'node:perf_hooks';
-import { parentPort, workerData } from 'node:worker_threads';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { LatencyHistogram } from '../core/report/load-types.js';
@@ -19,7 +22,7 @@ export interface BlastRequest {
   readonly bodyBase64?: string;
 }
 
-/** What the blaster does (its `workerData`). */
+/** What the blaster does (the first IPC message it receives). */
 export interface BlastSpec {
   readonly origin: string;
   readonly caPem: string;
@@ -40,7 +43,10 @@ export interface BlastResult {
   readonly latency: LatencyHistogram;
 }
 
-async function blast(spec: BlastSpec): Promise<BlastResult> {
+/** IPC messages from the blaster: the counted window opens / closes, then the result. */
+export type BlastMessage = { readonly phase: 'counting' | 'stopped' } | { readonly result: BlastResult };
+
+async function blast(spec: BlastSpec, announce: (phase: 'counting' | 'stopped') => void): Promise<BlastResult> {
   const pool = new Pool(spec.origin, { connections: spec.connections, pipelining: 1, connect: { ca: spec.caPem, rejectUnauthorized: true } });
   const prepared = spec.requests.map((r) => ({ ...r, body: r.bodyBase64 === undefined ? undefined : Buffer.from(r.bodyBase64, 'base64') }));
   const latency = createHistogram();
@@ -67,9 +73,11 @@ async function blast(spec: BlastSpec): Promise<BlastResult> {
   const loops = Array.from({ length: spec.concurrency }, () => loop());
   await new Promise((r) => setTimeout(r, spec.warmupMs));
   state.counting = true;
+  announce('counting');
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, spec.durationMs));
   state.counting = false;
+  announce('stopped');
   const seconds = (performance.now() - t0) / 1000;
   state.stop = true;
   await Promise.all(loops);
@@ -84,10 +92,14 @@ async function blast(spec: BlastSpec): Promise<BlastResult> {
   };
 }
 
-async function main(): Promise<void> {
-  const port = parentPort;
-  if (port === null) throw new Error('bench/blaster.js must run as a worker thread');
-  port.postMessage(await blast(workerData as BlastSpec));
+function main(): void {
+  const send = process.send?.bind(process);
+  if (send === undefined) throw new Error('bench/blaster.js must run as a forked child process (with an IPC channel)');
+  process.once('message', (spec: BlastSpec) => {
+    void blast(spec, (phase) => send({ phase } satisfies BlastMessage)).then((result) => {
+      send({ result } satisfies BlastMessage, undefined, {}, () => process.disconnect());
+    });
+  });
 }
 
-await main();
+main();

@@ -4,7 +4,7 @@
  * 1. the simulator's signing rate ÷ raw `crypto.sign` (ECDSA P-256, per core; target ≥ 70 %), with a CPU profile
  *    summary of the signing path;
  * 2. the mock WFM's verification throughput on signed status POSTs over TLS loopback ÷ a node:https no-op server,
- *    and ÷ raw `crypto.verify`;
+ *    and ÷ raw `crypto.verify`; also per request in server CPU time, which other load on the machine moves less;
  * 3. the wall time of the full `wfm` suite against the mock and the number of requests it made.
  * Runs in well under 90 s on 2 cores. A benchmark that throws is recorded with its error and the exit code is 1.
  */
@@ -20,7 +20,8 @@ import type { WfmSuiteBenchResult } from './wfm-suite.js';
 
 /** `bench/results.json`. */
 interface BenchResults {
-  readonly benchVersion: 1;
+  /** 2: the verification client runs in a child process and server CPU time per request is recorded. */
+  readonly benchVersion: 2;
   readonly tool: { readonly name: string; readonly version: string };
   readonly measuredAt: string;
   readonly machine: { readonly node: string; readonly platform: string; readonly cpu: string; readonly cores: number; readonly loadAverageBefore: number; readonly loadAverageAfter: number };
@@ -43,14 +44,17 @@ function printSigning(r: SigningBenchResult): void {
 }
 
 function printVerification(r: VerificationBenchResult): void {
-  out(`2. verification over TLS loopback (${r.client.connections} connections, ${r.client.concurrency} in flight, ${r.client.durationMs / 1000}s each):`);
-  out(`   mock WFM, signed status POSTs: ${r.mock.requestsPerSecond} req/s, p50 ${r.mock.p50Ms} ms, p99 ${r.mock.p99Ms} ms, statuses ${JSON.stringify(r.mock.statuses)}`);
-  out(`   node:https no-op server:       ${r.httpsNoop.requestsPerSecond} req/s, p50 ${r.httpsNoop.p50Ms} ms, p99 ${r.httpsNoop.p99Ms} ms`);
-  out(`   raw crypto.verify:             ${r.rawVerifyPerSecond}/s`);
-  out(`   mock ÷ no-op = ${r.mockOverNoop} · mock ÷ raw verify = ${r.mockOverRawVerify}`);
+  const cpu = (f: { cpuMicrosPerRequest: number }): string => `server CPU ${f.cpuMicrosPerRequest} µs/request`;
+  out(`2. verification over TLS loopback (${r.client.connections} keep-alive connections, ${r.client.concurrency} in flight, ${r.client.durationMs / 1000}s each; client in its own process):`);
+  out(`   mock WFM, signed status POSTs: ${r.mock.requestsPerSecond} req/s, p50 ${r.mock.p50Ms} ms, p99 ${r.mock.p99Ms} ms, ${cpu(r.mock)}, statuses ${JSON.stringify(r.mock.statuses)}`);
+  out(`   node:https no-op server:       ${r.httpsNoop.requestsPerSecond} req/s, p50 ${r.httpsNoop.p50Ms} ms, p99 ${r.httpsNoop.p99Ms} ms, ${cpu(r.httpsNoop)}`);
+  out(`   no-op + one crypto.verify:     ${r.httpsVerifyOnly.requestsPerSecond} req/s, p50 ${r.httpsVerifyOnly.p50Ms} ms, p99 ${r.httpsVerifyOnly.p99Ms} ms, ${cpu(r.httpsVerifyOnly)}`);
+  out(`   raw crypto.verify:             ${r.rawVerifyPerSecond}/s, ${r.rawVerifyCpuMicros} µs CPU each`);
+  out(`   mock ÷ no-op = ${r.mockOverNoop} · mock ÷ raw verify = ${r.mockOverRawVerify} · mock ÷ (no-op + verify) = ${r.mockOverVerifyOnly} (throughput)`);
+  out(`   in CPU time: raw verify ÷ mock per request = ${r.rawVerifyCpuOverMockCpu}; the mock adds ${r.mockExtraCpuMicrosPerRequest} µs/request over the no-op server's TLS + HTTP`);
   out(`   where the mock's thread spends its time (self time): ${r.mockProfile.areas.slice(0, 8).map((a) => `${a.name} ${pct(a.share)}`).join(', ')}`);
   for (const f of r.mockProfile.functions.slice(0, 5)) out(`     ${pct(f.share).padStart(6)}  ${f.name}`);
-  for (const [name, f] of [['mock', r.mock], ['no-op', r.httpsNoop]] as const) {
+  for (const [name, f] of [['mock', r.mock], ['no-op', r.httpsNoop], ['no-op + verify', r.httpsVerifyOnly]] as const) {
     if (f.transportErrors > 0) out(`   ${name}: ${f.transportErrors} transport errors (first: ${f.firstError ?? '?'})`);
   }
 }
@@ -84,7 +88,7 @@ async function main(): Promise<number> {
   const wfmSuite = await attempt('wfm-suite', errors, () => benchWfmSuite());
   if (wfmSuite !== undefined) printSuite(wfmSuite);
   const results: BenchResults = {
-    benchVersion: 1,
+    benchVersion: 2,
     tool: { name: 'margo-conformance', version: toolVersion },
     measuredAt: new Date().toISOString(),
     machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, loadAverageBefore: loadBefore, loadAverageAfter: loadavg()[0] ?? 0 },

@@ -5,8 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 
-/** Operations per second of `op` run back to back for about `sliceMs` ms (async ops are awaited one by one). */
-export async function measureRate(op: () => unknown, sliceMs: number): Promise<number> {
+/** Runs `op` back to back for about `sliceMs` ms (async ops awaited one by one); the count and the elapsed ms. */
+async function runFor(op: () => unknown, sliceMs: number): Promise<{ ops: number; ms: number }> {
   const end = performance.now() + sliceMs;
   const t0 = performance.now();
   let n = 0;
@@ -20,7 +20,29 @@ export async function measureRate(op: () => unknown, sliceMs: number): Promise<n
     n += 32;
     now = performance.now();
   }
-  return (n * 1000) / (now - t0);
+  return { ops: n, ms: now - t0 };
+}
+
+/** Operations per second of `op` run back to back for about `sliceMs` ms (async ops are awaited one by one). */
+export async function measureRate(op: () => unknown, sliceMs: number): Promise<number> {
+  const { ops, ms } = await runFor(op, sliceMs);
+  return (ops * 1000) / ms;
+}
+
+/** CPU time of this process (user + system) in µs; differences of it measure work, whatever else runs on the machine. */
+export function processCpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/**
+ * Rate of `op` (per second of wall time) and its cost in CPU µs per operation (process CPU time over the slice:
+ * on a busy machine the rate drops, the CPU cost much less).
+ */
+export async function measureRateAndCpu(op: () => unknown, sliceMs: number): Promise<{ perSecond: number; cpuMicrosPerOp: number }> {
+  const cpu0 = processCpuMicros();
+  const { ops, ms } = await runFor(op, sliceMs);
+  return { perSecond: (ops * 1000) / ms, cpuMicrosPerOp: (processCpuMicros() - cpu0) / ops };
 }
 
 /** The median of `values` (0 for an empty list). */

@@ -1,15 +1,21 @@
 /**
  * @module Benchmark 2: how fast the mock WFM verifies signed DeploymentStatusManifest POSTs over real TLS on loopback,
  * against (a) a plain node:https server that answers 200 to everything with the same certificate and TLS settings,
- * and (b) raw `crypto.verify` for the same algorithm (ECDSA P-256). The server runs in this thread, the client in a
- * worker thread (bench/blaster.ts) with requests signed beforehand, so the client's signing is not measured.
+ * and (b) raw `crypto.verify` for the same algorithm (ECDSA P-256). The server runs in this process, the client in a
+ * child process (bench/blaster.ts) with requests signed beforehand, so the client's signing is not measured. Both
+ * servers get the same client: keep-alive connections, the same concurrency and the same prepared requests.
+ *
+ * Besides throughput (which a busy 2-core machine moves a lot), each server's CPU time per request is measured
+ * over the client's counted window: this process runs nothing but the server then. Raw `crypto.verify` is measured
+ * before and after the two runs, in rate and in CPU time per operation.
  * @see RFC 9421 §3.2
  */
+import { fork } from 'node:child_process';
 import { verify } from 'node:crypto';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { createRootCa, issueClientLeaf, issueServerLeaf } from '../core/pki/index.js';
 import type { IssuedCertificate } from '../core/pki/index.js';
 import { buildDeploymentStatus, routeUrl } from '../core/profiles/index.js';
@@ -19,11 +25,11 @@ import { jsonBytes } from '../device-simulator/onboarding.js';
 import { createSession } from '../device-simulator/session.js';
 import { signWire } from '../device-simulator/wire.js';
 import { startMockWfm } from '../mock-server/index.js';
-import type { BlastRequest, BlastResult, BlastSpec } from './blaster.js';
+import type { BlastMessage, BlastRequest, BlastResult, BlastSpec } from './blaster.js';
 import { profileWhile } from './profile.js';
 import { summarizeProfile } from './profile-summary.js';
 import type { ProfileSummary } from './profile-summary.js';
-import { measureRate, median } from './timing.js';
+import { measureRateAndCpu, median, processCpuMicros } from './timing.js';
 
 /** One server's figures. */
 export interface ServerFigures {
@@ -33,6 +39,8 @@ export interface ServerFigures {
   readonly statuses: Readonly<Record<string, number>>;
   readonly transportErrors: number;
   readonly firstError?: string;
+  /** CPU time (user + system) of the server's process per counted request, µs; the client runs in another process. */
+  readonly cpuMicrosPerRequest: number;
 }
 
 /** Result of the verification benchmark. */
@@ -40,11 +48,24 @@ export interface VerificationBenchResult {
   readonly algorithm: 'ecdsa-p256-sha256';
   readonly mock: ServerFigures;
   readonly httpsNoop: ServerFigures;
+  /**
+   * The same no-op server doing one raw `crypto.verify` per request before answering: the floor for a server that
+   * verifies each request over TLS on this machine, measured as the mock is (same client, same bottleneck side).
+   */
+  readonly httpsVerifyOnly: ServerFigures;
   readonly rawVerifyPerSecond: number;
+  /** CPU time of one raw `crypto.verify`, µs. */
+  readonly rawVerifyCpuMicros: number;
   /** mock req/s ÷ no-op req/s: what the mock's routing, verification and schema checks cost over plain TLS HTTP. */
   readonly mockOverNoop: number;
   /** mock req/s ÷ raw verify/s: how close the mock runs to the cost of the signature check alone. */
   readonly mockOverRawVerify: number;
+  /** The same question in CPU time, which other load on the machine moves much less: raw verify µs ÷ mock µs per request. */
+  readonly rawVerifyCpuOverMockCpu: number;
+  /** CPU µs per request the mock adds over the no-op server (verification, routing, schema, recording). */
+  readonly mockExtraCpuMicrosPerRequest: number;
+  /** mock req/s ÷ verify-only server req/s: what the mock costs beyond TLS, HTTP and the signature check. */
+  readonly mockOverVerifyOnly: number;
   readonly client: { readonly connections: number; readonly concurrency: number; readonly durationMs: number };
   /** Where the mock's thread spends its time while serving signed status POSTs (self time). */
   readonly mockProfile: ProfileSummary;
@@ -61,18 +82,40 @@ export interface VerificationBenchOptions {
   readonly profileMs: number;
 }
 
-function runBlaster(spec: BlastSpec): Promise<BlastResult> {
+/** A blaster run and this process's CPU time over its counted window, µs. */
+interface BlasterRun {
+  readonly result: BlastResult;
+  readonly serverCpuMicros: number;
+}
+
+/** Runs bench/blaster.js in a child process; this process's CPU time is read when the counted window opens and closes. */
+function runBlaster(spec: BlastSpec): Promise<BlasterRun> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./blaster.js', import.meta.url), { workerData: spec });
-    worker.once('message', (m: BlastResult) => {
-      resolve(m);
-      void worker.terminate();
+    const child = fork(fileURLToPath(new URL('./blaster.js', import.meta.url)), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const cpu = { start: 0, end: 0 };
+    let settled = false;
+    child.on('message', (m: BlastMessage) => {
+      if ('phase' in m) {
+        if (m.phase === 'counting') cpu.start = processCpuMicros();
+        else cpu.end = processCpuMicros();
+        return;
+      }
+      settled = true;
+      resolve({ result: m.result, serverCpuMicros: cpu.end - cpu.start });
     });
-    worker.once('error', reject);
+    child.once('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    child.once('exit', (code, signal) => {
+      if (!settled) reject(new Error(`bench/blaster.js exited (${signal ?? `code ${code}`}) before reporting`));
+    });
+    child.send(spec);
   });
 }
 
-function figures(r: BlastResult): ServerFigures {
+function figures(run: BlasterRun): ServerFigures {
+  const r = run.result;
   const l = summarizeLatency(r.latency);
   return {
     requestsPerSecond: Math.round(r.requests / r.seconds),
@@ -81,6 +124,7 @@ function figures(r: BlastResult): ServerFigures {
     statuses: r.statuses,
     transportErrors: r.transportErrors,
     ...(r.firstError === undefined ? {} : { firstError: r.firstError }),
+    cpuMicrosPerRequest: Math.round((run.serverCpuMicros / Math.max(1, r.requests)) * 10) / 10,
   };
 }
 
@@ -112,10 +156,15 @@ async function presign(baseUrl: string, caPem: string, deviceCa: IssuedCertifica
   return { requests, base: Buffer.from(last?.base ?? ''), signature: Buffer.from(last?.signature ?? '', 'base64'), leaf };
 }
 
-function startNoop(server: IssuedCertificate): Promise<Server> {
+/**
+ * A node:https server with the mock's certificate and TLS floor that answers 200 to everything; with `work`, it
+ * runs `work` once per request before answering (the verify-only baseline: one raw `crypto.verify`, nothing else).
+ */
+function startNoop(server: IssuedCertificate, work?: () => unknown): Promise<Server> {
   const noop = createServer({ key: server.privateKeyPem, cert: server.chainPem, minVersion: 'TLSv1.3' }, (req, res) => {
     req.resume();
     req.on('end', () => {
+      work?.();
       res.writeHead(200, { 'content-length': '0' });
       res.end();
     });
@@ -124,7 +173,18 @@ function startNoop(server: IssuedCertificate): Promise<Server> {
   return new Promise((resolve) => noop.listen(0, '127.0.0.1', () => resolve(noop)));
 }
 
-/** Runs the three measurements. Resolves to rates (per second) and ratios. */
+/** Starts a baseline server ({@link startNoop}), runs the client against it, and closes it. */
+async function runBaseline(server: IssuedCertificate, spec: (origin: string) => BlastSpec, work?: () => unknown): Promise<BlasterRun> {
+  const noop = await startNoop(server, work);
+  try {
+    return await runBlaster(spec(`https://127.0.0.1:${(noop.address() as AddressInfo).port}`));
+  } finally {
+    noop.closeAllConnections();
+    await new Promise((r) => noop.close(r));
+  }
+}
+
+/** Runs the measurements. Resolves to rates (per second) and ratios. */
 export async function benchVerification(opts: VerificationBenchOptions): Promise<VerificationBenchResult> {
   const rootCa = await createRootCa({ commonName: 'bench WFM root CA' });
   const server = await issueServerLeaf(rootCa, { keyType: 'ec-p256' });
@@ -136,32 +196,35 @@ export async function benchVerification(opts: VerificationBenchOptions): Promise
     const key = signed.leaf.x509.publicKey;
     const verifyOnce = (): boolean => verify('sha256', signed.base, { key, dsaEncoding: 'ieee-p1363' }, signed.signature);
     if (!verifyOnce()) throw new Error('the presigned signature does not verify: the benchmark would measure a failure path');
-    await measureRate(verifyOnce, 300);
-    const verifyRates = [await measureRate(verifyOnce, 400), await measureRate(verifyOnce, 400), await measureRate(verifyOnce, 400)];
+    await measureRateAndCpu(verifyOnce, 300);
+    // Before and after the two server runs, so a change of machine load during the run weighs on both sides.
+    const verifySlices = [await measureRateAndCpu(verifyOnce, 300), await measureRateAndCpu(verifyOnce, 300)];
     const spec = (origin: string): BlastSpec => ({ origin, caPem: mock.caPem, requests: signed.requests, warmupMs: opts.warmupMs, ...client });
-    const noop = await startNoop(server);
-    let noopResult: BlastResult;
-    try {
-      noopResult = await runBlaster(spec(`https://127.0.0.1:${(noop.address() as AddressInfo).port}`));
-    } finally {
-      noop.closeAllConnections();
-      await new Promise((r) => noop.close(r));
-    }
-    const mockResult = await runBlaster(spec(new URL(mock.url).origin));
+    const noopRun = await runBaseline(server, spec);
+    const verifyOnlyRun = await runBaseline(server, spec, verifyOnce);
+    const mockRun = await runBlaster(spec(new URL(mock.url).origin));
+    verifySlices.push(await measureRateAndCpu(verifyOnce, 300), await measureRateAndCpu(verifyOnce, 300));
     // A separate, shorter run under the profiler (the mock runs in this thread): where the mock's time goes.
     const mockProfile = await profileWhile(async () => {
       await runBlaster({ ...spec(new URL(mock.url).origin), durationMs: opts.profileMs });
     });
-    const rawVerify = median(verifyRates);
-    const m = figures(mockResult);
-    const n = figures(noopResult);
+    const rawVerify = median(verifySlices.map((v) => v.perSecond));
+    const rawVerifyCpu = median(verifySlices.map((v) => v.cpuMicrosPerOp));
+    const m = figures(mockRun);
+    const n = figures(noopRun);
+    const v = figures(verifyOnlyRun);
     return {
       algorithm: 'ecdsa-p256-sha256',
       mock: m,
       httpsNoop: n,
+      httpsVerifyOnly: v,
       rawVerifyPerSecond: Math.round(rawVerify),
+      rawVerifyCpuMicros: Math.round(rawVerifyCpu * 10) / 10,
       mockOverNoop: Math.round((m.requestsPerSecond / Math.max(1, n.requestsPerSecond)) * 1000) / 1000,
       mockOverRawVerify: Math.round((m.requestsPerSecond / rawVerify) * 1000) / 1000,
+      rawVerifyCpuOverMockCpu: Math.round((rawVerifyCpu / Math.max(1, m.cpuMicrosPerRequest)) * 1000) / 1000,
+      mockExtraCpuMicrosPerRequest: Math.round((m.cpuMicrosPerRequest - n.cpuMicrosPerRequest) * 10) / 10,
+      mockOverVerifyOnly: Math.round((m.requestsPerSecond / Math.max(1, v.requestsPerSecond)) * 1000) / 1000,
       client,
       mockProfile: summarizeProfile(mockProfile, 12),
     };

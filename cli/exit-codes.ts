@@ -11,6 +11,7 @@ export const EXIT = {
   unreachable: 3,
   harness: 4,
   nothingExecuted: 5,
+  interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RunResult, VerdictStatus } from '../core/check.js';
 import type { MargoConfig } from '../core/config.js';
 import { DEFAULT_CONFIG, mergeConfig } from '../core/config.js';
-import { isConformanceError } from '../core/errors.js';
+import { ConformanceError, isConformanceError } from '../core/errors.js';
 import { packagePath } from '../core/paths.js';
 import { getProfile } from '../core/profiles/index.js';
 import { computeExitCode, REPORT_FORMATS, writeReports } from '../core/report/index.js';
@@ -174,7 +174,7 @@ export async function runClientSelftest(io: CliIo, opts: ClientSelftestOptions =
   const clients: ('clean' | DeviceFault)[] = ['clean', ...(opts.faults ?? [...REQUIRED_CLIENT_FAULTS, ...EXTRA_CLIENT_FAULTS])];
   const runRow = async (client: 'clean' | DeviceFault): Promise<ClientSelftestRow> => {
     const { launcher, env } = launcherFor(kind, client === 'clean' ? [] : [client], config);
-    const { run } = await runClientSuite({
+    const { run, interrupted } = await runClientSuite({
       profile,
       config,
       clock: io.clock,
@@ -184,6 +184,8 @@ export async function runClientSelftest(io: CliIo, opts: ClientSelftestOptions =
       concurrency: opts.concurrency ?? 3,
       signal: io.shutdown,
     });
+    // A matrix row from an interrupted run would be judged on partial recordings: stop the self-test instead.
+    if (interrupted) throw new ConformanceError('RUN_ABORTED', 'the client self-test was interrupted');
     const row = rowOf(client, run);
     if (opts.reportDir !== undefined) {
       await writeReports(run, join(opts.reportDir, `client-${client}`), REPORT_FORMATS, { failOn: 'fail', certification: false });

@@ -38,7 +38,7 @@ export interface Recorder {
   clear(): void;
 }
 
-/** Creates a recorder keeping at most `limit` entries. */
+/** Creates a recorder keeping at most `limit` entries (older ones are dropped and counted). */
 export function createRecorder(limit = DEFAULT_RECORD_LIMIT): Recorder {
   const ids = new WeakMap<object, number>();
   const facts = new WeakMap<object, TlsFacts>();
@@ -46,13 +46,18 @@ export function createRecorder(limit = DEFAULT_RECORD_LIMIT): Recorder {
   let nextEntryId = 1;
   let nextConnectionId = 1;
   let droppedCount = 0;
+  // Once full, the oldest entries are dropped in batches of `slack`: dropping one per push would move the whole
+  // array (up to `limit` entries) on every request. Readers always see at most `limit` entries.
+  const slack = Math.max(64, Math.min(4096, Math.ceil(limit / 8)));
+  const settle = (): void => {
+    const excess = entries.length - limit;
+    if (excess <= 0) return;
+    entries.splice(0, excess);
+    droppedCount += excess;
+  };
   const push = <T extends TrafficEntry>(entry: T): T => {
     entries.push(entry);
-    if (entries.length > limit) {
-      const excess = entries.length - limit;
-      entries.splice(0, excess);
-      droppedCount += excess;
-    }
+    if (entries.length > limit + slack) settle();
     return entry;
   };
   return {
@@ -80,8 +85,14 @@ export function createRecorder(limit = DEFAULT_RECORD_LIMIT): Recorder {
     addTlsEvent(fields, atMs) {
       return push({ type: 'tls', id: nextEntryId++, at: new Date(atMs).toISOString(), ...fields });
     },
-    entries: () => entries,
-    dropped: () => droppedCount,
+    entries() {
+      settle();
+      return entries;
+    },
+    dropped() {
+      settle();
+      return droppedCount;
+    },
     clear() {
       entries = [];
     },

@@ -4,7 +4,7 @@
  * exits 1 naming the check of its fault; a crashing command never passes; the run writes the four reports.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,19 @@ describe('margo-conformance client', () => {
     expect(JSON.stringify(gate?.evidence)).toContain('no such device driver');
     expect(json.results.filter((x) => x.status === 'pass')).toEqual([]);
   }, 120_000);
+
+  it('exits 2 with one line for an out-of-range --scenario-timeout or a --report-dir that is a file, before running', async () => {
+    const timeout = await client(['--command', 'echo ran', '--scenario-timeout', '2147483648']);
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr.trim().split('\n')).toHaveLength(1);
+    expect(timeout.stderr).toContain('--scenario-timeout');
+    const file = join(timeout.dir, 'report-file');
+    await writeFile(file, 'x');
+    const report = await client(['--command', 'echo ran', '--report-dir', file]);
+    expect(report.code).toBe(2);
+    expect(report.stderr.trim().split('\n')).toHaveLength(1);
+    expect(report.stdout).not.toContain('scenario happy-path');
+  }, 60_000);
 
   it('exits 2 without --command or --manual', async () => {
     const r = await client([]);

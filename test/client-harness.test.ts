@@ -2,11 +2,17 @@
  * The `client` harness: the client process contract (environment, exit code, bounded output, process-group kill at
  * the timeout) and a scenario run against a real mock WFM in `--manual` mode, with the simulator playing the operator.
  */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../core/clock.js';
 import { mergeConfig } from '../core/config.js';
+import { isConformanceError } from '../core/errors.js';
 import { getProfile } from '../core/profiles/index.js';
-import { OUTPUT_LIMIT_BYTES, runCommand, runScenario, scenarioEnv } from '../cli/client-harness.js';
+import { MAX_TIMER_MS, OUTPUT_LIMIT_BYTES, runCommand, runScenario, runScenarios, scenarioEnv } from '../cli/client-harness.js';
+import { runClientSuite } from '../cli/commands/client.js';
 import { runDeviceCommand } from '../device-simulator/index.js';
 import { clientScenarios } from '../suites/client/index.js';
 
@@ -92,4 +98,73 @@ describe('--manual scenario', () => {
     expect(rec.client).toMatchObject({ mode: 'manual', timedOut: true });
     expect(rec.entries).toEqual([]);
   }, 30_000);
+});
+
+describe('harness robustness', () => {
+  it.skipIf(process.platform !== 'linux')('kills a helper that escaped the process group with setsid, and says so', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'margo-setsid-'));
+    const pidFile = join(dir, 'pid');
+    // The helper writes its pid only once it runs in its own session, so the client exits after the escape.
+    const command = `setsid sh -c 'echo $$ > "${pidFile}.tmp"; mv "${pidFile}.tmp" "${pidFile}"; exec sleep 30' >/dev/null 2>&1 </dev/null &
+while [ ! -s "${pidFile}" ]; do sleep 0.05; done; cat "${pidFile}"`;
+    const out = await runCommand(command, process.env, 10_000, systemClock);
+    await rm(dir, { recursive: true, force: true });
+    const escaped = Number(out.stdout.trim());
+    expect(escaped).toBeGreaterThan(0);
+    expect(out.leftoverPids).toContain(escaped);
+    for (let i = 0; i < 50 && alive(escaped); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(escaped)).toBe(false);
+  });
+
+  it('refuses a scenario timeout setTimeout cannot honour before starting anything', async () => {
+    const err = await runScenarios([happyPath], { profile, config, clock: systemClock, timeoutMs: MAX_TIMER_MS + 1, env: {}, launcher: { kind: 'command', command: 'true' } }, 1).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isConformanceError(err, 'CONFIG_INVALID')).toBe(true);
+  });
+
+  it('starts no mock when the temp folder cannot be made (TMPDIR missing)', async () => {
+    const servers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+    const before = servers();
+    const saved = process.env['TMPDIR'];
+    process.env['TMPDIR'] = '/nonexistent/margo';
+    const err = await runScenario({ scenario: happyPath, profile, config, clock: systemClock, timeoutMs: 5_000, env: {}, launcher: { kind: 'command', command: 'true' } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (saved === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = saved;
+    expect(isConformanceError(err, 'INTERNAL')).toBe(true);
+    expect(servers()).toBe(before);
+  });
+
+  it('an interrupt stops the client, judges nothing as pass, and labels the scenario interrupted', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'margo-interrupt-'));
+    const marker = join(dir, 'started');
+    const controller = new AbortController();
+    const poll = setInterval(() => {
+      if (existsSync(marker)) controller.abort();
+    }, 50);
+    try {
+      const { run, recordings, interrupted } = await runClientSuite({
+        profile,
+        config: mergeConfig(config, { client: { scenarioTimeoutMs: 60_000 } }),
+        clock: systemClock,
+        launcher: { kind: 'command', command: `touch "${marker}"; sleep 30` },
+        target: 'interrupted',
+        env: process.env,
+        concurrency: 1,
+        signal: controller.signal,
+      });
+      expect(interrupted).toBe(true);
+      expect(recordings.map((r) => [r.scenario.id, r.client.interrupted, r.client.timedOut])).toEqual([['happy-path', true, false]]);
+      expect(run.results.filter((r) => r.status !== 'inconclusive').map((r) => `${r.id}=${r.status}`)).toEqual([]);
+      expect(run.results.find((r) => r.id === 'client.onboarding.sends-onboarding-request')?.message).toContain('interrupted');
+      expect(run.notes.join('\n')).toMatch(/scenario happy-path: client interrupted/);
+    } finally {
+      clearInterval(poll);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

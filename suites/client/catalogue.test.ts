@@ -32,6 +32,9 @@ describe('client catalogue', () => {
     expect(chained.map((c) => c.id)).toContain('client.onboarding.sends-onboarding-request');
     expect(scenariosFor(v1, chained).map((s) => s.id)).toEqual(['happy-path']);
     expect(checksToRun(clientCatalogue, [], ['client.*']).length).toBe(0);
+    // The pinning check also reads the happy path (did the client ever complete a handshake?).
+    const pinning = checksToRun(clientCatalogue, ['client.tls.rejects-imposter-server'], []);
+    expect(scenariosFor(v1, pinning).map((s) => s.id)).toEqual(['happy-path', 'tls-imposter']);
   });
 
   it('aims the server-error faults at the profile capabilities route', () => {

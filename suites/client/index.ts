@@ -5,7 +5,9 @@
 export { capabilitiesChecks } from './capabilities.js';
 export { checksToRun, clientCatalogue, scenariosFor } from './catalogue.js';
 export { clientTrafficOf, defineClientCheck } from './context.js';
-export type { ClientCheck, ClientCheckContext, ClientProcessOutcome, ClientTraffic, ScenarioRecording } from './context.js';
+export type { ClientCheck, ClientCheckContext, ClientProcessOutcome, ClientTraffic, ObservedConnection, ScenarioRecording } from './context.js';
+export { classifyHandshakeFailure, isCertificateRefusal } from './handshake-facts.js';
+export type { HandshakeFailure, HandshakeFailureKind } from './handshake-facts.js';
 export { deploymentStatusChecks } from './deployment-status.js';
 export { desiredStateChecks } from './desired-state.js';
 export { onboardingChecks } from './onboarding.js';

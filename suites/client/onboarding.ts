@@ -229,9 +229,38 @@ export function maxAttemptsPerMinute(attempts: readonly RecordedExchange[]): num
   return best;
 }
 
+/** How fast a refused client retried: the measured or projected attempts per minute, and how it was measured. */
+export interface RetryRate {
+  /** Attempts per minute compared with `client.maxOnboardingAttemptsPerMinute`. */
+  readonly perMinute: number;
+  /** Most attempts within any 60 s window that was observed. */
+  readonly inAnyMinute: number;
+  /** Seconds from the first attempt to the end of the observation. */
+  readonly watchedSeconds: number;
+  /** True when the rate is projected from a window shorter than a minute (the client was still running). */
+  readonly projected: boolean;
+}
+
 /**
- * Onboarding attempts in any 60 s window must not exceed `client.maxOnboardingAttemptsPerMinute`.
- * Decision point: the mock refused an onboarding with `status`.
+ * The onboarding retry rate of a refused client. A client that stopped by itself made all the attempts it will
+ * make: the rate is the most attempts within any 60 s window. A client still running when the scenario ended
+ * (timeout, operator, interrupt) was watched for less than a minute, so its retries (attempts after the first)
+ * are scaled to a minute: retries / watched seconds × 60; the larger of the two is judged.
+ * @param endMs Unix ms at which the observation ended
+ */
+export function retryRateOf(attempts: readonly RecordedExchange[], stillRunning: boolean, endMs: number): RetryRate {
+  const inAnyMinute = maxAttemptsPerMinute(attempts);
+  const first = Math.min(...attempts.map(arrivedMs));
+  const watchedMs = Math.max(1_000, endMs - first);
+  const watchedSeconds = Math.round(watchedMs / 100) / 10;
+  if (!stillRunning || watchedMs >= 60_000 || attempts.length === 0) return { perMinute: inAnyMinute, inAnyMinute, watchedSeconds, projected: false };
+  const scaled = Math.round((((attempts.length - 1) / watchedMs) * 60_000) * 10) / 10;
+  return { perMinute: Math.max(inAnyMinute, scaled), inAnyMinute, watchedSeconds, projected: scaled > inAnyMinute };
+}
+
+/**
+ * Onboarding attempts per minute must not exceed `client.maxOnboardingAttemptsPerMinute` (measured, or projected
+ * from the watched window: {@link retryRateOf}). Decision point: the mock refused an onboarding with `status`.
  */
 function judgeRetryRate(ctx: ClientCheckContext, scenario: ClientScenarioId, status: 400 | 403): Verdict {
   const rec = recordingOf(ctx, scenario);
@@ -239,14 +268,20 @@ function judgeRetryRate(ctx: ClientCheckContext, scenario: ClientScenarioId, sta
   const refusal = attempts.find((x) => x.response.status === status);
   if (refusal === undefined) return notReached(rec, `the mock never answered an onboarding with ${status}`);
   const limit = ctx.config.client.maxOnboardingAttemptsPerMinute;
-  const rate = maxAttemptsPerMinute(attempts);
+  const c = rec.client;
+  const stillRunning = c.timedOut || c.interrupted === true || c.mode === 'manual';
+  const endMs = c.stopRequestedAtMs ?? (c.startedAtMs === undefined ? Math.max(...attempts.map(arrivedMs)) : c.startedAtMs + c.durationMs);
+  const rate = retryRateOf(attempts, stillRunning, endMs);
+  const how = rate.projected
+    ? `${attempts.length} attempts in ${rate.watchedSeconds} s while the client was still running: ${rate.perMinute} per minute projected (${attempts.length - 1} retries / ${rate.watchedSeconds} s × 60)`
+    : `${attempts.length} attempt(s); at most ${rate.inAnyMinute} within a minute`;
   const evidence = [exchangeEvidence(refusal, `onboarding refused with ${status}`), ...attempts.slice(-2).filter((x) => x !== refusal).map((x) => exchangeEvidence(x))];
-  if (rate <= limit) return passed(`${attempts.length} onboarding attempt(s); at most ${rate} within a minute (limit ${limit})`, evidence);
+  if (rate.perMinute <= limit) return passed(`${how} (limit ${limit})`, evidence);
   return violated(
     'SHOULD',
-    `the client retried the refused onboarding in a tight loop: ${rate} attempts within a minute`,
+    `the client retried the refused onboarding in a tight loop: ${how}`,
     `at most ${limit} onboarding attempts per minute (client.maxOnboardingAttemptsPerMinute)`,
-    `${attempts.length} attempts, ${rate} within one minute`,
+    how,
     evidence,
   );
 }

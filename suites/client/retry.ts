@@ -10,7 +10,7 @@ import type { Verdict } from '../../core/check.js';
 import type { RecordedExchange } from '../../core/traffic.js';
 import { defineClientCheck } from './context.js';
 import type { ClientCheckContext } from './context.js';
-import { answeredMs, arrivedMs, describeExchange, exchangeEvidence, exchangesOf, notReached, passed, recordingOf, violated } from './recorded.js';
+import { answeredMs, arrivedMs, describeExchange, exchangeEvidence, exchangesOf, isSuccess, notReached, passed, recordingOf, violated } from './recorded.js';
 import { MIN_RETRY_DELAY_MS } from './scenarios.js';
 import type { ClientScenarioId } from './scenarios.js';
 
@@ -55,24 +55,58 @@ function pairEvidence(pairs: readonly RetryPair[]) {
   ]);
 }
 
-/** Every refused attempt was followed by another attempt on the same route. */
+/**
+ * Retry and complete: every refused attempt was followed by another attempt on the same route, the WFM accepted a
+ * later attempt on each faulted route, and the sequence went on to an accepted deployment status report.
+ * A client that gave up fails (SHOULD → `warn`). A retry the WFM refused for its content (401 signature, 400 body)
+ * or a sequence that stopped later is `inconclusive` here: the retry behaviour could not be seen to work, and the
+ * refusal itself fails the payload-security or schema checks, which judge every scenario's requests.
+ */
 function judgeRetried(ctx: ClientCheckContext, scenario: ClientScenarioId, statuses: readonly number[]): Verdict {
   const { pairs, rec } = retryPairs(ctx, scenario, statuses);
   if (pairs.length === 0) return notReached(rec, `the mock never answered ${statuses.join(' or ')} (the client did not reach the failing route)`);
   const abandoned = pairs.filter((p) => p.next === undefined);
-  if (abandoned.length === 0) return passed(`the client retried after each of ${pairs.length} ${statuses.join('/')} answer(s)`, pairEvidence(pairs));
-  return violated(
-    'SHOULD',
-    `the client gave up after ${abandoned.length} transient server error(s)`,
-    'the request is retried after a transient server error',
-    abandoned.map((p) => describeExchange(p.refused)).join('; '),
-    pairEvidence(abandoned),
+  if (abandoned.length > 0) {
+    return violated(
+      'SHOULD',
+      `the client gave up after ${abandoned.length} transient server error(s)`,
+      'the request is retried after a transient server error',
+      abandoned.map((p) => describeExchange(p.refused)).join('; '),
+      pairEvidence(abandoned),
+    );
+  }
+  const all = exchangesOf(rec);
+  const lastRefusal = Math.max(...pairs.map((p) => p.refused.id));
+  const routes = [...new Set(pairs.map((p) => p.refused.route))];
+  const accepted = routes.map((route) => all.find((x) => x.id > lastRefusalOn(pairs, route) && x.route === route && isSuccess(ctx.profile, x.route, x.response.status)));
+  const unaccepted = routes.filter((_, i) => accepted[i] === undefined);
+  if (unaccepted.length > 0) {
+    const refusedRetries = all.filter((x) => x.route !== undefined && unaccepted.includes(x.route) && x.id > lastRefusalOn(pairs, x.route));
+    return notReached(
+      rec,
+      `the client retried, but the WFM accepted no retry on ${unaccepted.join(', ')} (${refusedRetries.slice(0, 3).map((x) => `#${x.id} ${describeExchange(x)} ${x.verdict}`).join('; ') || 'no later attempt'}); the refusal itself is judged by the check that owns it (payload-security, schema, clientId)`,
+      [...pairEvidence(pairs), ...refusedRetries.slice(0, 2).map((x) => exchangeEvidence(x, `#${x.id} refused retry`))],
+    );
+  }
+  const completed = all.find((x) => x.id > lastRefusal && x.route === 'deploymentStatus' && isSuccess(ctx.profile, x.route, x.response.status));
+  const acceptedIds = accepted.map((x) => `#${x?.id ?? '?'}`).join(', ');
+  if (completed === undefined) {
+    return notReached(rec, `the retried request(s) were accepted (${acceptedIds}) but the sequence did not reach an accepted deployment status report`, pairEvidence(pairs));
+  }
+  return passed(
+    `the client retried after each of ${pairs.length} ${statuses.join('/')} answer(s); the WFM accepted the retries (${acceptedIds}) and the sequence completed (status #${completed.id})`,
+    [...pairEvidence(pairs), exchangeEvidence(completed, `#${completed.id} accepted deployment status`)],
   );
+}
+
+/** Id of the last refused attempt on `route`. */
+function lastRefusalOn(pairs: readonly RetryPair[], route: RecordedExchange['route']): number {
+  return Math.max(...pairs.filter((p) => p.refused.route === route).map((p) => p.refused.id));
 }
 
 export const retriesAfterServerError = defineClientCheck({
   id: 'client.retry.retries-after-server-error',
-  title: 'After a 500 the client retries the request',
+  title: 'After a 500 the client retries the request, the retry is accepted and the sequence completes',
   role: 'client',
   level: 'SHOULD',
   scenario: 'server-error-500',
@@ -113,7 +147,7 @@ export const backsOffAfterServerError = defineClientCheck({
 
 export const retriesWhenUnavailable = defineClientCheck({
   id: 'client.retry.retries-when-unavailable',
-  title: 'After a 503 or 429 with Retry-After the client retries the request',
+  title: 'After a 503 or 429 with Retry-After the client retries, the retry is accepted and the sequence completes',
   role: 'client',
   level: 'SHOULD',
   scenario: 'retry-after',
