@@ -10,7 +10,7 @@
  */
 import { resolve } from 'node:path';
 import { runDeviceCommand } from '../../device-simulator/index.js';
-import { loadEffectiveConfig, parseIntegerFlag } from '../config-loader.js';
+import { loadEffectiveConfig, parseTimeoutFlag } from '../config-loader.js';
 import { DEFAULT_DEVICE_CA_DIR, ensureDeviceCa } from '../device-ca.js';
 import type { CliIo } from '../io.js';
 
@@ -37,7 +37,7 @@ export interface DeviceFlags {
  * @throws ConformanceError CONFIG_INVALID / USAGE for bad flags or config
  */
 export async function runDeviceCliCommand(flags: DeviceFlags, io: CliIo): Promise<number> {
-  const timeoutMs = parseIntegerFlag(flags.timeout, '--timeout', 1);
+  const timeoutMs = parseTimeoutFlag(flags.timeout, '--timeout');
   const config = await loadEffectiveConfig({ flags: { profile: flags.profile, timeoutMs }, configFile: flags.config, io });
   const clientSuiteRun = flags.wfm === undefined && (io.env['MARGO_SCENARIO'] ?? '') !== '';
   const persistentCa = flags.deviceCaDir !== undefined || !clientSuiteRun;

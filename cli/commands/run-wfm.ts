@@ -17,7 +17,7 @@ import type { Profile } from '../../core/profiles/index.js';
 import { redactText } from '../../core/report/index.js';
 import { runWfmSuite, WFM_CHECKS } from '../../suites/wfm/index.js';
 import type { DeviceTrustMode, Operator, WfmTarget } from '../../suites/wfm/index.js';
-import { loadEffectiveConfig, parseFormats, parseIntegerFlag } from '../config-loader.js';
+import { loadEffectiveConfig, parseFormats, parseTimeoutFlag } from '../config-loader.js';
 import { DEFAULT_DEVICE_CA_DIR, ensureDeviceCa } from '../device-ca.js';
 import { embeddedTargetLabel, startEmbeddedWfm } from '../embedded-wfm.js';
 import type { CliIo } from '../io.js';
@@ -68,7 +68,7 @@ export function flagsToConfigLayer(flags: WfmRunFlags): PartialDeep<MargoConfig>
     target: flags.target,
     ca: flags.ca,
     insecureBootstrap: flags.insecureBootstrap === true ? true : undefined,
-    timeoutMs: parseIntegerFlag(flags.timeout, '--timeout', 1),
+    timeoutMs: parseTimeoutFlag(flags.timeout, '--timeout'),
     operator: { command: flags.operatorCommand, hook: flags.operatorHook, interactive: flags.operatorPrompt === true ? true : undefined },
     reports: { dir: flags.reportDir, formats: parseFormats(flags.format) },
     failOn: flags.failOn,
