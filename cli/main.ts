@@ -6,7 +6,7 @@
 import { systemClock } from '../core/clock.js';
 import { exitCodeForError, formatErrorLine } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import { runCli } from './program.js';
+import { isServerCommand, runCli } from './program.js';
 import { installSignalHandlers, interruptedExitCode, outputErrorHandler } from './signals.js';
 
 function writeStderrLine(line: string): void {
@@ -29,18 +29,19 @@ async function main(): Promise<void> {
     isTty: Boolean(process.stdout.isTTY) && process.env.CI === undefined,
     shutdown: shutdown.signal,
   };
+  const argv = process.argv.slice(2);
   let code: number;
   try {
-    code = await runCli(process.argv.slice(2), io);
+    code = await runCli(argv, io);
   } catch (err) {
     io.stderr(formatErrorLine(err));
     if (process.env.MARGO_DEBUG) io.stderr(err instanceof Error ? (err.stack ?? '') : String(err));
     code = exitCodeForError(err);
   }
-  // A run cut short by a signal is neither conformant nor a harness error: report it as interrupted. A server
-  // (mock-server) that stopped cleanly on its signal keeps its 0.
+  // A run cut short by a signal is neither conformant nor a harness error: report it as interrupted, whatever it had
+  // found so far. A server (mock-server) stops on its signal by design, so its clean stop keeps 0.
   const interrupted = interruptedExitCode(shutdown.signal);
-  if (interrupted !== undefined && code !== 0) code = interrupted;
+  if (interrupted !== undefined && !(isServerCommand(argv) && code === 0)) code = interrupted;
   process.exitCode = code;
   // Servers and sockets are closed by the commands; a short grace period keeps a stray handle from hanging CI.
   setTimeout(() => process.exit(code), 200).unref();

@@ -64,6 +64,15 @@ function addReportOptions<C extends Command<[], Record<string, unknown>>>(cmd: C
   return cmd;
 }
 
+/** Commands that run until a signal stops them (their stop on SIGINT/SIGTERM is the normal end, not an interruption). */
+const SERVER_COMMANDS: readonly string[] = ['mock-server'];
+
+/** True when `argv` starts a server command ({@link SERVER_COMMANDS}). */
+export function isServerCommand(argv: readonly string[]): boolean {
+  const command = argv.find((a) => !a.startsWith('-'));
+  return command !== undefined && SERVER_COMMANDS.includes(command);
+}
+
 /**
  * Parses `argv` and runs the chosen command.
  * @returns the exit code (0 conformant, 1 failures, 2 usage/config, 3 unreachable/TLS, 4 harness, 5 nothing executed)

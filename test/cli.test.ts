@@ -189,3 +189,43 @@ describe('margo-conformance CLI contract', () => {
     expect(code).toBe(0);
   });
 });
+
+/** Spawns the CLI, waits until `ready` matches its output, sends `signal`, and resolves with the exit code. */
+function interruptWhen(args: readonly string[], ready: RegExp, signal: NodeJS.Signals, cwd: string): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CI: 'true' } });
+    let output = '';
+    let sent = false;
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (!sent && ready.test(output)) {
+        sent = true;
+        child.kill(signal);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no exit within 60 s; output: ${output.slice(-500)}`));
+    }, 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(guard);
+      resolve(code);
+    });
+  });
+}
+
+describe('signals', () => {
+  it('mock-server stops cleanly on SIGINT with exit 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'margo-cli-'));
+    expect(await interruptWhen(['mock-server', '--port', '0'], /admin token/, 'SIGINT', dir)).toBe(0);
+  });
+
+  it('an interrupted client run exits 130 on SIGINT and 143 on SIGTERM', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'margo-cli-'));
+    const args = ['client', '--command', 'sleep 30', '--scenario-timeout', '20000', '--report-dir', join(dir, 'r')];
+    expect(await interruptWhen(args, /happy-path|scenario/, 'SIGINT', dir)).toBe(130);
+    expect(await interruptWhen([...args.slice(0, -1), join(dir, 'r2')], /happy-path|scenario/, 'SIGTERM', dir)).toBe(143);
+  });
+});
