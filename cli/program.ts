@@ -17,7 +17,7 @@ export interface ReportFlags {
   skip?: string[];
   reportDir?: string;
   format?: string;
-  failOn?: string;
+  failOn?: 'fail' | 'warn';
   certification?: boolean;
   expectedFailures?: string;
   progress?: boolean;

@@ -113,3 +113,25 @@ export interface RecordedTlsEvent {
 
 /** One entry of the recording, in arrival order. */
 export type TrafficEntry = RecordedExchange | RecordedTlsEvent;
+
+/**
+ * Scenario misbehaviour of a mock WFM, per client or for every client: the levers of the `client` suite's scenarios
+ * (mock-server applies them; suites/client declares them as data).
+ * - `reject-onboarding`: onboarding answers 403; `bad-certificate-response`: onboarding answers 400;
+ * - `imposter-tls-after-ca-download`: after the first Certificate API download the server presents a chain from an
+ *   unrelated CA;
+ * - `status`: the next `times` requests of `route` answer `status` (with `Retry-After` when given, seconds);
+ * - `stall`: requests of `route` wait `ms` milliseconds before being handled.
+ */
+export type ScenarioFault =
+  | { readonly kind: 'reject-onboarding' }
+  | { readonly kind: 'bad-certificate-response' }
+  | { readonly kind: 'imposter-tls-after-ca-download' }
+  | {
+      readonly kind: 'status';
+      readonly route: RouteName;
+      readonly status: 500 | 429 | 503;
+      readonly retryAfterSeconds?: number;
+      readonly times: number;
+    }
+  | { readonly kind: 'stall'; readonly route: RouteName; readonly ms: number };

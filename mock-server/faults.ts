@@ -11,7 +11,7 @@
  * Faults are named options checked at the decision points; the protocol logic is never forked.
  */
 import type { ClauseRef } from '../core/check.js';
-import type { RouteName } from '../core/profiles/index.js';
+import type { ScenarioFault } from '../core/traffic.js';
 
 /** Server-wide faults; each breaks one rule (see {@link MOCK_FAULTS}). */
 export type MockFault =
@@ -179,18 +179,7 @@ export function isMockFault(name: string): name is MockFault {
  * - `status`: the next `times` requests of `route` answer `status` (with `Retry-After: retryAfterSeconds`).
  * - `stall`: requests of `route` wait `ms` milliseconds before being handled.
  */
-export type ClientFault =
-  | { readonly kind: 'reject-onboarding' }
-  | { readonly kind: 'bad-certificate-response' }
-  | { readonly kind: 'imposter-tls-after-ca-download' }
-  | {
-      readonly kind: 'status';
-      readonly route: RouteName;
-      readonly status: 500 | 429 | 503;
-      readonly retryAfterSeconds?: number;
-      readonly times: number;
-    }
-  | { readonly kind: 'stall'; readonly route: RouteName; readonly ms: number };
+export type ClientFault = ScenarioFault;
 
 /** The scenario fault kinds with one line each, for `mock-server --list-faults`. */
 export const CLIENT_FAULT_KINDS: readonly { readonly kind: ClientFault['kind']; readonly effect: string }[] = [

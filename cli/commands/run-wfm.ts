@@ -33,21 +33,11 @@ import {
   sourceName,
   verifyOutOfBandCa,
 } from '../wfm-bootstrap.js';
+import type { ReportFlags } from '../program.js';
 import type { ValueSource } from '../wfm-bootstrap.js';
 
-/** Flags of the root command (see cli/program.ts). */
-export interface WfmRunFlags {
-  config?: string;
-  profile?: string;
-  timeout?: string;
-  only?: string[];
-  skip?: string[];
-  reportDir?: string;
-  format?: string;
-  failOn?: 'fail' | 'warn';
-  certification?: boolean;
-  expectedFailures?: string;
-  progress?: boolean;
+/** Flags of the root command (see cli/program.ts): the report flags plus the target and operator settings. */
+export interface WfmRunFlags extends ReportFlags {
   target?: string;
   ca?: string;
   insecureBootstrap?: boolean;

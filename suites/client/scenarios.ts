@@ -7,6 +7,7 @@
  * passes them through, so the compiler checks that the two stay in step.
  */
 import type { Profile, RouteName } from '../../core/profiles/index.js';
+import type { ScenarioFault } from '../../core/traffic.js';
 
 /** Scenario ids; they appear in MARGO_SCENARIO and in the evidence of every client check. */
 export type ClientScenarioId =
@@ -17,19 +18,8 @@ export type ClientScenarioId =
   | 'server-error-500'
   | 'retry-after';
 
-/** Scenario misbehaviour of the mock WFM (same shape as mock-server's `ClientFault`). */
-export type ScenarioFault =
-  | { readonly kind: 'reject-onboarding' }
-  | { readonly kind: 'bad-certificate-response' }
-  | { readonly kind: 'imposter-tls-after-ca-download' }
-  | {
-      readonly kind: 'status';
-      readonly route: RouteName;
-      readonly status: 500 | 429 | 503;
-      readonly retryAfterSeconds?: number;
-      readonly times: number;
-    }
-  | { readonly kind: 'stall'; readonly route: RouteName; readonly ms: number };
+/** Scenario misbehaviour of the mock WFM (core/traffic.ts; mock-server applies it). */
+export type { ScenarioFault };
 
 /** What a conformant client is expected to do in the scenario; told to the client in MARGO_CONTEXT. */
 export type ScenarioExpectation =
