@@ -78,7 +78,7 @@ describe('load command against the embedded mock WFM', () => {
 
   it('onboards every device once and runs exactly maxCycles steady cycles per device', () => {
     const s = whole.summary;
-    expect(s.devices).toEqual({ planned: DEVICES, onboarded: DEVICES, failedOnboarding: 0 });
+    expect(s.devices).toMatchObject({ planned: DEVICES, onboarded: DEVICES, failedOnboarding: 0, refusedOnboarding: 0 });
     expect(requestsOf(whole, 'onboarding')).toBe(DEVICES);
     expect(requestsOf(whole, 'capabilitiesCreate')).toBe(DEVICES);
     expect(requestsOf(whole, 'desiredState')).toBe(DEVICES * CYCLES);
@@ -162,7 +162,8 @@ describe('load command against a WFM that does not trust the device CA', () => {
     const code = await runLoadCommand(flags(join(cwd, 'neg'), { target: mock.url, ca: join(cwd, 'ca.pem'), devices: '3' }), io);
     expect(code, io.out.join('\n')).toBe(1);
     const r = await readReport(join(cwd, 'neg'));
-    expect(r.summary.devices).toEqual({ planned: 3, onboarded: 0, failedOnboarding: 3 });
+    expect(r.summary.devices).toMatchObject({ planned: 3, onboarded: 0, failedOnboarding: 3, refusedOnboarding: 3 });
+    expect(io.out.some((l) => l.startsWith('devices: 0/3 onboarded, 3 refused (HTTP 4xx) ·')), io.out.join('\n')).toBe(true);
     expect(r.summary.requests).toBe(3);
     expect(r.summary.errors).toBe(3);
     expect(r.summary.errorsByKind.http).toBe(3);

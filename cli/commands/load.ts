@@ -3,10 +3,11 @@
  * under the persistent device CA) onboard and then poll the desired state and report a status at a steady rate,
  * against `--target` or the embedded mock WFM. Writes `load.json` and `load.html`.
  *
- * Exit codes: 0 no request failed; 1 some requests failed; 2 usage/config; 3 the target could not be reached or no
- * TLS handshake completed; 4 harness error (including inconsistent figures); 5 no request was sent.
+ * Exit codes: 0 no request failed; 1 some requests failed (or, for `merge-reports`, shards are missing); 2 usage/
+ * config (including a report folder that cannot be written, checked before the run); 3 the target could not be
+ * reached or no TLS handshake completed; 4 harness error (including inconsistent figures); 5 no request was sent.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MargoConfig } from '../../core/config.js';
@@ -22,14 +23,19 @@ import { LOAD_REPORT_FILES, renderLoadHtml, renderLoadJson, renderLoadText } fro
 import type { LoadReport } from '../../core/report/load-types.js';
 import {
   buildLoadReport,
+  checkShardNotEmpty,
   createLoadReportValidator,
   defaultMaxRequests,
+  MAX_FLEET_SIZE,
   mergeLoadReports,
+  missingShards,
   parseDurationMs,
   parsePositiveNumber,
   parseShard,
   plannedCyclesPerDevice,
+  poolBuildWarning,
   runLoad,
+  shardIndices,
 } from '../../device-simulator/load/index.js';
 import type { LoadReportValidator, LoadRunResult, ShardSpec } from '../../device-simulator/load/index.js';
 import { startMockWfm } from '../../mock-server/index.js';
@@ -75,15 +81,17 @@ interface LoadSettings {
   readonly keyType: KeyType;
 }
 
-/** @throws ConformanceError `USAGE` naming the bad flag */
+/** @throws ConformanceError `USAGE` naming the bad flag, or an empty shard */
 function parseSettings(flags: LoadFlags, cores: number): LoadSettings {
-  const devices = parseIntegerFlag(flags.devices, '--devices', 1) ?? 50;
+  const devices = parseIntegerFlag(flags.devices, '--devices', 1, MAX_FLEET_SIZE) ?? 50;
   const durationMs = parseDurationMs(flags.duration, '--duration');
   const rate = parsePositiveNumber(flags.rate, '--rate');
   const maxCycles = parseIntegerFlag(flags.maxCycles, '--max-cycles', 1) ?? null;
   const keyType = flags.keyType ?? 'ec-p256';
   if (!KEY_TYPES.includes(keyType as KeyType)) throw new ConformanceError('USAGE', `--key-type must be one of ${KEY_TYPES.join(', ')} (found '${keyType}')`);
   const cycles = plannedCyclesPerDevice(durationMs, rate, maxCycles);
+  const shard = parseShard(flags.shard);
+  checkShardNotEmpty(devices, shard);
   return {
     devices,
     concurrency: parseIntegerFlag(flags.concurrency, '--concurrency', 1) ?? 50,
@@ -92,7 +100,7 @@ function parseSettings(flags: LoadFlags, cores: number): LoadSettings {
     maxCycles,
     maxRequests: parseIntegerFlag(flags.maxRequests, '--max-requests', 1) ?? defaultMaxRequests(devices, cycles),
     workers: parseIntegerFlag(flags.workers, '--workers', 0) ?? cores,
-    shard: parseShard(flags.shard),
+    shard,
     keyType: keyType as KeyType,
   };
 }
@@ -148,6 +156,23 @@ async function writeLoadReport(report: LoadReport, dir: string): Promise<string[
   return files.map(([path]) => path);
 }
 
+/**
+ * Makes sure the report can be written before anything is measured: `dir` (the `--report-dir`, or the `reports/`
+ * folder the default report directory goes into) is created if missing and a probe file is written and removed.
+ * @throws ConformanceError `USAGE` (exit 2) naming the folder and why it cannot hold the report
+ */
+async function checkReportDir(dir: string, flag: string): Promise<void> {
+  const probe = join(dir, `.margo-write-probe-${process.pid}`);
+  try {
+    await ensureDirectory(dir, undefined, 'USAGE');
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (err) {
+    const why = err instanceof ConformanceError ? err.message : `cannot write into ${dir}`;
+    throw new ConformanceError('USAGE', `${flag}: ${why}; the load report could not be written there`, { cause: err, details: { path: dir } });
+  }
+}
+
 /** 0 clean, 1 errors, 3 nothing reached the target, 4 inconsistent figures, 5 nothing sent. */
 function exitCodeOf(report: LoadReport): number {
   const s = report.summary;
@@ -158,9 +183,24 @@ function exitCodeOf(report: LoadReport): number {
   return s.errors === 0 ? EXIT.conformant : EXIT.failures;
 }
 
-function printOutcome(report: LoadReport, files: readonly string[], io: CliIo): void {
+/** Prints the summary first, then writes the files: a write failure never loses the measurements. */
+async function printAndWrite(report: LoadReport, dir: string, io: CliIo): Promise<void> {
   for (const line of renderLoadText(report)) io.stdout(line);
-  io.stdout(`reports: ${files.join(', ')}`);
+  io.stdout(`reports: ${(await writeLoadReport(report, dir)).join(', ')}`);
+}
+
+/** One-line warnings about the plan: a long identity pool build, a `--max-cycles` the duration cuts short. */
+function planWarnings(s: LoadSettings): string[] {
+  const devices = shardIndices(s.devices, s.shard).length;
+  const threads = s.workers === 0 ? 1 : Math.min(s.workers, s.concurrency, devices);
+  const pool = poolBuildWarning(s.keyType, devices, threads);
+  const needMs = s.maxCycles === null ? 0 : (s.maxCycles / s.rate) * 1000;
+  return [
+    ...(pool === undefined ? [] : [`load: warning: ${pool}`]),
+    ...(needMs > s.durationMs
+      ? [`load: warning: --max-cycles ${s.maxCycles} at --rate ${s.rate} needs ${Math.ceil(needMs / 1000)}s, but --duration is ${s.durationMs / 1000}s: the duration ends the run first`]
+      : []),
+  ];
 }
 
 function reportOf(run: LoadRunResult, meta: { profile: Profile; target: LoadTarget; s: LoadSettings; config: MargoConfig }): LoadReport {
@@ -193,11 +233,13 @@ function reportOf(run: LoadRunResult, meta: { profile: Profile; target: LoadTarg
 }
 
 /**
- * Runs one load shard and writes `load.json` + `load.html` into `--report-dir` (default
- * `reports/<timestamp>[-shard-i-of-n]/`).
+ * Runs one load shard, prints the summary and writes `load.json` + `load.html` into `--report-dir` (default
+ * `reports/<timestamp>[-shard-i-of-n]/`). The report folder is checked before anything is measured. The first
+ * `io.shutdown` stops new requests, aborts in-flight ones a second later and still writes the report.
  * @returns the exit code (see the module comment)
- * @throws ConformanceError USAGE / CONFIG_INVALID (flags, config), TARGET_UNREACHABLE / TLS_SETUP_FAILED /
- *   CA_UNAVAILABLE (target), REPORT_WRITE_FAILED, INTERNAL (a worker failed)
+ * @throws ConformanceError USAGE / CONFIG_INVALID (flags, an empty shard, an unwritable report folder, config),
+ *   TARGET_UNREACHABLE / TLS_SETUP_FAILED / CA_UNAVAILABLE (target), RUN_ABORTED (stopped while the identity pool
+ *   was built), REPORT_WRITE_FAILED, INTERNAL (a worker failed)
  */
 export async function runLoadCommand(flags: LoadFlags, io: CliIo): Promise<number> {
   const s = parseSettings(flags, availableParallelism());
@@ -207,11 +249,14 @@ export async function runLoadCommand(flags: LoadFlags, io: CliIo): Promise<numbe
     io,
   });
   const profile = getProfile(config.profile);
+  const explicitDir = flags.reportDir === undefined ? undefined : resolve(io.cwd, flags.reportDir);
+  await checkReportDir(explicitDir ?? resolve(io.cwd, 'reports'), explicitDir === undefined ? 'reports/' : '--report-dir');
   const caDir = flags.deviceCaDir ?? DEFAULT_DEVICE_CA_DIR;
   const deviceCa = await ensureDeviceCa(caDir, io.cwd, new Date(io.clock.nowMs()));
   const target = await openTarget(config, profile, deviceCa.certPem, s, io);
   try {
     io.stdout(`load: ${s.devices} devices (shard ${s.shard.index}/${s.shard.count}) against ${target.url}${target.embedded ? ' (embedded mock WFM)' : ''}; building the identity pool (not measured)…`);
+    for (const line of planWarnings(s)) io.stdout(line);
     if (!target.embedded) io.stdout(`load: the target must trust the device CA ${deviceCaPaths(caDir, io.cwd).cert}`);
     const run = await runLoad({
       wfmUrl: target.url,
@@ -237,8 +282,7 @@ export async function runLoadCommand(flags: LoadFlags, io: CliIo): Promise<numbe
     });
     const report = reportOf(run, { profile, target, s, config });
     const suffix = s.shard.count > 1 ? `-shard-${s.shard.index}-of-${s.shard.count}` : '';
-    const dir = flags.reportDir === undefined ? `${defaultReportDir(io.cwd, report.finishedAt)}${suffix}` : resolve(io.cwd, flags.reportDir);
-    printOutcome(report, await writeLoadReport(report, dir), io);
+    await printAndWrite(report, explicitDir ?? `${defaultReportDir(io.cwd, report.finishedAt)}${suffix}`, io);
     return exitCodeOf(report);
   } finally {
     await target.close();
@@ -265,7 +309,8 @@ async function readShardReport(file: string, cwd: string, validator: LoadReportV
 
 /**
  * Merges shard `load.json` files into `<out>/load.json` + `load.html`.
- * @returns the exit code of the merged figures (as `load`)
+ * @returns the exit code of the merged figures (as `load`); at least 1 when shards of the split are missing (the
+ *   fleet is incomplete; the report's notes name them)
  * @throws ConformanceError USAGE (unreadable or incompatible reports, a shard given twice), REPORT_WRITE_FAILED
  */
 export async function runMergeReportsCommand(files: readonly string[], flags: { out: string }, io: CliIo): Promise<number> {
@@ -274,6 +319,7 @@ export async function runMergeReportsCommand(files: readonly string[], flags: { 
   const first = reports[0];
   if (first === undefined) throw new ConformanceError('USAGE', 'merge-reports needs at least one load.json');
   const merged = mergeLoadReports(reports, getProfile(first.profile), toolVersion);
-  printOutcome(merged, await writeLoadReport(merged, resolve(io.cwd, flags.out)), io);
-  return exitCodeOf(merged);
+  await printAndWrite(merged, resolve(io.cwd, flags.out), io);
+  const code = exitCodeOf(merged);
+  return missingShards(merged).length > 0 && code === EXIT.conformant ? EXIT.failures : code;
 }

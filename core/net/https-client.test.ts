@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerOptions } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConformanceError } from '../errors.js';
 import { generateTestPki, type TestPki } from '../pki/index.js';
@@ -103,6 +104,30 @@ describe('createHttpClient', () => {
     expect(err.code).toBe('TARGET_UNREACHABLE');
     expect(err.details?.code).toBe('ETIMEDOUT');
   });
+
+  it('counts a stalled TLS handshake against the request timeout, not the connect timeout', async () => {
+    // Accepts TCP and never sends a ServerHello; reads (and drops) the ClientHello so it sees the client's FIN.
+    const silent = createNetServer((socket) => void socket.on('error', () => socket.destroy()).resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const accepted: number[] = [];
+    silent.on('connection', () => accepted.push(performance.now()));
+    try {
+      // The connect timeout (60 s) is far beyond the test's own timeout: only the request timeout can end this.
+      const http = createHttpClient({ caPem: pki.rootCa.certPem, timeoutMs: 60_000 });
+      const started = performance.now();
+      const err = await failure(http.send({ method: 'GET', url: `https://127.0.0.1:${port}/`, headers: {} }, { timeoutMs: 300 }));
+      expect(err.code).toBe('TARGET_UNREACHABLE');
+      expect(err.details).toMatchObject({ code: 'ETIMEDOUT', timeoutMs: 300 });
+      expect(accepted.length).toBe(1);
+      expect(performance.now() - started).toBeLessThan(30_000);
+      // The abandoned handshake is closed at once: close() returns, and so does the server's close below (it waits
+      // for every accepted socket to close).
+      await http.close();
+    } finally {
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  }, 45_000);
 
   it('throws TIMEOUT when the caller aborts', async () => {
     const base = await serveHttps({ key: pki.server.privateKeyPem, cert: pki.server.chainPem });

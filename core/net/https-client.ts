@@ -7,6 +7,7 @@
  *
  * @see spec-digest §4.1 (server-side TLS, root CA pre-provisioned or obtained over a trusted channel), §6.20
  */
+import { Socket } from 'node:net';
 import type { SecureVersion, TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
@@ -114,22 +115,120 @@ function abortError(
   return undefined;
 }
 
+/** A connection attempt (TCP + TLS handshake) that has not completed yet. */
+interface PendingConnect {
+  cancel(reason: Error): void;
+}
+
+/**
+ * Bookkeeping that ties connection attempts to the requests waiting for them: a handshake that stalls must not
+ * outlive every request that wanted it. Per origin: the requests in flight and the attempts still connecting.
+ */
+function createConnectTracker(connector: buildConnector.connector): {
+  connect: buildConnector.connector;
+  begin(origin: string): () => void;
+} {
+  const waiting = new Map<string, number>();
+  const connecting = new Map<string, Set<PendingConnect>>();
+
+  function connect(opts: buildConnector.Options, callback: buildConnector.Callback): void {
+    const origin = originKey(opts.protocol, opts.host ?? '');
+    let settled = false;
+    const attempts = connecting.get(origin) ?? new Set<PendingConnect>();
+    connecting.set(origin, attempts);
+    let socket: Socket | undefined;
+    const attempt: PendingConnect = {
+      cancel(reason) {
+        if (settled) return;
+        settled = true;
+        attempts.delete(attempt);
+        socket?.destroy();
+        callback(reason, null);
+      },
+    };
+    attempts.add(attempt);
+    // undici's connector returns the socket it dials (its type says void): kept so a cancel can close it at once.
+    const dialled: unknown = (connector as (o: buildConnector.Options, cb: buildConnector.Callback) => unknown)(opts, (err, connected) => {
+      attempts.delete(attempt);
+      if (settled) {
+        // Cancelled while connecting: nobody wants this socket any more.
+        connected?.destroy();
+        return;
+      }
+      settled = true;
+      if (err !== null) callback(err, null);
+      else callback(null, connected);
+    });
+    if (dialled instanceof Socket) socket = dialled;
+  }
+
+  /** Registers one request to `origin`; the returned function ends it (cancelling a now-unwanted handshake). */
+  function begin(origin: string): () => void {
+    waiting.set(origin, (waiting.get(origin) ?? 0) + 1);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const left = (waiting.get(origin) ?? 1) - 1;
+      if (left > 0) {
+        waiting.set(origin, left);
+        return;
+      }
+      waiting.delete(origin);
+      const attempts = connecting.get(origin);
+      connecting.delete(origin);
+      if (attempts === undefined || attempts.size === 0) return;
+      // The last request for this origin gave up or finished: a handshake still in progress serves no one.
+      const reason = new ConformanceError('TARGET_UNREACHABLE', `connection to ${origin} cancelled: no request waits for it any more`, {
+        details: { code: 'ETIMEDOUT' },
+      });
+      for (const attempt of [...attempts]) attempt.cancel(reason);
+    };
+  }
+
+  return { connect, begin };
+}
+
+/**
+ * Settles with `pending`, or rejects as soon as `signal` aborts: undici only honours an abort once a request has a
+ * connection, so a stalled TCP connect or TLS handshake would otherwise outlast the request's timeout.
+ */
+function raceAbort<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
 /**
  * Creates an HTTPS client. Each origin gets one connection at a time (`connections: 1`, no pipelining), so the TLS
  * facts recorded when that connection was made are those of the connection that carried each request.
- * `send` resolves to an {@link HttpResult} for any HTTP status. It throws ConformanceError:
+ * `send` resolves to an {@link HttpResult} for any HTTP status. Its timeout covers the whole request: TCP connect,
+ * TLS handshake, waiting for the response and reading its body; a handshake that no pending request waits for any
+ * more is cancelled. It throws ConformanceError:
  * TLS_SETUP_FAILED (`details.tlsCode`, e.g. `SELF_SIGNED_CERT_IN_CHAIN`) when verification or the handshake fails;
  * TARGET_UNREACHABLE (`details.code`: `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, `ETIMEDOUT`, …) when the target cannot
  * be reached or does not answer within the timeout; TIMEOUT when the caller's signal aborts; INTERNAL otherwise.
  */
 export function createHttpClient(trust: TrustOptions): HttpClient {
   const factsByOrigin = new Map<string, TlsFacts>();
-  const connector = buildConnector(connectorOptions(trust));
+  const tracker = createConnectTracker(buildConnector(connectorOptions(trust)));
   const agent = new Agent({
     connections: 1,
     pipelining: 1,
     connect(opts, callback) {
-      return connector(opts, (err, socket) => {
+      tracker.connect(opts, (err, socket) => {
         if (err !== null) {
           callback(err, null);
           return;
@@ -148,16 +247,21 @@ export function createHttpClient(trust: TrustOptions): HttpClient {
     const signal = opts.signal === undefined ? timeoutSignal : AbortSignal.any([opts.signal, timeoutSignal]);
     const url = parseUrl(req.url);
     const started = performance.now();
+    const end = tracker.begin(originKey(url.protocol, url.host));
+    signal.addEventListener('abort', end, { once: true });
     try {
-      const res = await request(url, {
-        dispatcher: agent,
-        method: req.method as Dispatcher.HttpMethod,
-        headers: { ...req.headers },
-        ...(req.body === undefined ? {} : { body: Buffer.from(req.body) }),
+      const res = await raceAbort(
+        request(url, {
+          dispatcher: agent,
+          method: req.method as Dispatcher.HttpMethod,
+          headers: { ...req.headers },
+          ...(req.body === undefined ? {} : { body: Buffer.from(req.body) }),
+          signal,
+        }),
         signal,
-      });
+      );
       const tls = url.protocol === 'https:' ? factsByOrigin.get(originKey(url.protocol, url.host)) : undefined;
-      const body = Buffer.from(await res.body.arrayBuffer());
+      const body = Buffer.from(await raceAbort(res.body.arrayBuffer(), signal));
       return {
         status: res.statusCode,
         headers: joinHeaders(res.headers),
@@ -167,6 +271,9 @@ export function createHttpClient(trust: TrustOptions): HttpClient {
       };
     } catch (err) {
       throw abortError(opts.signal, timeoutSignal, timeoutMs, req.url, err) ?? toTransportError(err, req.url);
+    } finally {
+      signal.removeEventListener('abort', end);
+      end();
     }
   }
 

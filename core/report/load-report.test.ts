@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLoadReportValidator } from '../../device-simulator/load/validate.js';
 import { syntheticReport } from '../../test/support/load-reports.js';
 import { renderLatencyChart, niceStep } from './load-chart.js';
-import { renderLoadHtml, renderLoadJson, renderLoadText } from './load-report.js';
+import { LOAD_REPORT_CSP, renderLoadHtml, renderLoadJson, renderLoadText } from './load-report.js';
 import type { LoadReport } from './load-types.js';
 
 const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>\u001b[31m';
@@ -40,6 +40,15 @@ describe('load report renderers', () => {
     expect(page).not.toMatch(/(src|href)="https?:/);
   });
 
+  it('gives load.html a CSP that allows no script at all (the page has none)', () => {
+    const page = renderLoadHtml(syntheticReport(4, 1, 1));
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(page)?.[1] ?? '';
+    expect(csp).toContain('default-src &#39;none&#39;');
+    expect(csp).not.toContain('script-src');
+    expect(csp).toBe(LOAD_REPORT_CSP.replaceAll("'", '&#39;'));
+    expect(page).not.toContain('<script');
+  });
+
   it('draws the latency chart as SVG polylines for p50, p95 and p99', () => {
     const page = renderLoadHtml(syntheticReport(6, 1, 1, 3));
     for (const series of ['s-p50', 's-p95', 's-p99']) expect(page).toMatch(new RegExp(`<polyline class="series ${series}" points="[0-9.,\\s]+"`));
@@ -61,5 +70,30 @@ describe('load report renderers', () => {
     const lines = renderLoadText(syntheticReport(6, 1, 1, 2));
     expect(lines[0]).toContain('devices: 6/6 onboarded');
     expect(lines.some((l) => l.includes('desiredState') && l.includes('p99'))).toBe(true);
+  });
+
+  it('prints every report note on the console', () => {
+    const lines = renderLoadText(syntheticReport(6, 1, 1, 2, ['--insecure-bootstrap: the root CA was downloaded over TLS that was NOT verified', 'second note']));
+    expect(lines).toContain('NOTE: --insecure-bootstrap: the root CA was downloaded over TLS that was NOT verified');
+    expect(lines).toContain('NOTE: second note');
+  });
+
+  it('says "refused" only for HTTP 4xx refusals and "failed to onboard" with the kinds otherwise', () => {
+    const base = syntheticReport(6, 1, 1, 2);
+    const kinds = { ...base.summary.errorsByKind, http: 2, timeout: 3, tls: 1 };
+    const report = { ...base, summary: { ...base.summary, devices: { planned: 6, onboarded: 0, failedOnboarding: 6, refusedOnboarding: 2, failedOnboardingByKind: kinds } } };
+    expect(renderLoadText(report)[0]).toMatch(/^devices: 0\/6 onboarded, 2 refused \(HTTP 4xx\), 4 failed to onboard \(tls 1, timeout 3\) ·/);
+    const failedOnly = { ...base, summary: { ...base.summary, devices: { ...report.summary.devices, refusedOnboarding: 0, failedOnboarding: 4, failedOnboardingByKind: { ...kinds, http: 0 } } } };
+    expect(renderLoadText(failedOnly)[0]).not.toContain('refused');
+    expect(renderLoadHtml(failedOnly)).toContain('4 failed to onboard (tls 1, timeout 3)');
+  });
+
+  it('shows a rate the generator could not offer in the header and on the console', () => {
+    const base = syntheticReport(6, 1, 1, 2);
+    const statement = 'requested 5000 cycles/s (50 devices × 100/s), offered 62/s: each device runs its cycles one after another';
+    const report = { ...base, summary: { ...base.summary, steadyRate: { ...base.summary.steadyRate, shortfall: true, statement } }, notes: [statement] };
+    expect(renderLoadHtml(report)).toContain(`<p class="alert" id="rate-shortfall">${statement}</p>`);
+    expect(renderLoadText(report)).toContain(`NOTE: ${statement}`);
+    expect(renderLoadHtml(base)).not.toContain('id="rate-shortfall"');
   });
 });

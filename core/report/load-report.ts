@@ -1,13 +1,19 @@
 /**
  * @module Renderers of the fleet load report: `load.json` (the source of truth, mergeable) and `load.html`, one
- * self-contained page (inline CSS and SVG, no script, a CSP that forbids every fetch) with the latency-over-time
- * chart. Every value the target controls (error messages, the target URL) is escaped.
+ * self-contained page (inline CSS and SVG, no script, a CSP that forbids every fetch and every script) with the
+ * latency-over-time chart. Every value the target controls (error messages, the target URL) is escaped.
  */
-import { REPORT_CSP, REPORT_CSS } from './html-assets.js';
+import { REPORT_CSS } from './html-assets.js';
 import { html, SafeHtml } from './html-kit.js';
 import { renderLatencyChart, renderThroughputChart } from './load-chart.js';
 import type { LatencySummary, LoadReport } from './load-types.js';
 import { LOAD_ERROR_KINDS } from './load-types.js';
+
+/**
+ * Content-Security-Policy of `load.html`: inline style only. Unlike the conformance report's policy it allows no
+ * script at all (the page has none; `script-src` falls back to `default-src 'none'`), no fetch, no frame, no form.
+ */
+export const LOAD_REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 /** File names a load run writes. */
 export const LOAD_REPORT_FILES = { json: 'load.json', html: 'load.html' } as const;
@@ -30,6 +36,9 @@ const LOAD_CSS = `
 
 const ms = (v: number | null): string => (v === null ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(2));
 const num = (v: number | null): string => (v === null ? '–' : String(v));
+/** Cycles per second for reading: whole from 100 up, one decimal from 10 up, two decimals below. */
+const perSecond = (v: number | null): string =>
+  v === null ? '–' : v >= 100 ? String(Math.round(v)) : v >= 10 ? String(Math.round(v * 10) / 10) : String(Math.round(v * 100) / 100);
 const pct = (v: number): string => `${(v * 100).toFixed(v > 0 && v < 0.001 ? 3 : 1)}%`;
 
 function latencyCells(l: LatencySummary): SafeHtml {
@@ -46,7 +55,7 @@ function renderHeader(r: LoadReport): SafeHtml {
     ['Profile', r.profile],
     ['Window', `${r.startedAt} → ${r.finishedAt}`],
     ['Shards', r.shards.map((x) => `${x.index}/${x.count}`).join(', ')],
-    ['Fleet', `${p.devices} devices (${p.keyType}); this report: ${s.devices.planned} planned, ${s.devices.onboarded} onboarded, ${s.devices.failedOnboarding} refused`],
+    ['Fleet', `${p.devices} devices (${p.keyType}); this report: ${s.devices.planned} planned, ${s.devices.onboarded} onboarded${onboardingFailures(r, ', ')}`],
     ['Load', `concurrency ${p.concurrency}, ${p.ratePerDevice} cycles/s per device for ${p.durationSeconds}s${p.maxCyclesPerDevice === null ? '' : `, at most ${p.maxCyclesPerDevice} cycles per device`}`],
     ['Bounds', `max ${p.maxRequests} requests, hard deadline ${p.hardDeadlineSeconds}s, timeout ${p.timeoutMs} ms, ${p.workers} worker thread(s)`],
     ['Stopped by', s.stopReasons.join(', ') || '–'],
@@ -57,6 +66,7 @@ function renderHeader(r: LoadReport): SafeHtml {
 <h1>margo-conformance load report</h1>
 <p><span class="verdict ${clean ? 'yes' : 'no'}" id="load-verdict" data-errors="${s.errors}">${verdict}</span></p>
 ${r.cpu.statement === null ? '' : html`<p class="alert" id="saturation">${r.cpu.statement}</p>`}
+${s.steadyRate.statement === null ? '' : html`<p class="alert" id="rate-shortfall">${s.steadyRate.statement}</p>`}
 <ul class="counts" id="counts">
 <li><b>${s.requests}</b>requests</li><li><b>${s.errors}</b>errors</li>
 <li><b>${num(s.onboardingsPerSecond)}</b>onboardings/s</li><li><b>${num(steady?.requestsPerSecond ?? null)}</b>steady req/s</li>
@@ -66,7 +76,9 @@ ${r.cpu.statement === null ? '' : html`<p class="alert" id="saturation">${r.cpu.
 }
 
 function renderPhases(r: LoadReport): SafeHtml {
+  const rate = r.summary.steadyRate;
   return html`<h2>Throughput per phase</h2>
+<p id="steady-rate">Steady load: requested <b>${perSecond(rate.requestedCyclesPerSecond)}</b> cycles/s, offered <b>${perSecond(rate.offeredCyclesPerSecond)}</b> cycles/s (${rate.completedCycles} cycles, ${rate.lateCycles} late). Requests/s are per second of each phase's window.</p>
 <table id="phases"><thead><tr><th>Phase</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">Seconds</th><th class="num">Requests/s</th></tr></thead>
 <tbody>${r.summary.phases.map(
     (p) => html`<tr><td>${p.phase}</td><td class="num">${p.requests}</td><td class="num">${p.errors}</td><td class="num">${num(p.durationSeconds)}</td><td class="num">${num(p.requestsPerSecond)}</td></tr>`,
@@ -123,7 +135,7 @@ export function renderLoadHtml(report: LoadReport): string {
   const title = `margo-conformance load: ${s.devices.onboarded} devices, ${s.requests} requests, ${s.errors} errors`;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta http-equiv="Content-Security-Policy" content="${LOAD_REPORT_CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${title}</title>
@@ -145,13 +157,40 @@ ${renderTimelineTable(report)}
 `.value;
 }
 
-/** The end-of-run console lines: totals, per-phase throughput, per-endpoint latency, CPU statement, consistency. */
+/** `, 3 refused (HTTP 4xx), 2 failed to onboard (timeout 2)`: refusals apart from the other failures, by kind. */
+function onboardingFailures(r: LoadReport, lead: string): string {
+  const d = r.summary.devices;
+  const parts: string[] = [];
+  if (d.refusedOnboarding > 0) parts.push(`${d.refusedOnboarding} refused (HTTP 4xx)`);
+  const others = d.failedOnboarding - d.refusedOnboarding;
+  if (others > 0) {
+    // The refusals are all `http`; what is left of each kind failed for another reason.
+    const kinds = LOAD_ERROR_KINDS.map((k) => [k, d.failedOnboardingByKind[k] - (k === 'http' ? d.refusedOnboarding : 0)] as const).filter(([, n]) => n > 0);
+    parts.push(`${others} failed to onboard (${kinds.map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  }
+  return parts.length === 0 ? '' : `${lead}${parts.join(', ')}`;
+}
+
+/** `devices: 11/21 onboarded …`: out of the whole fleet, with the shards this report covers when it is not all. */
+function devicesLine(r: LoadReport): string {
+  const d = r.summary.devices;
+  const fleet = r.parameters.devices;
+  const covers = d.planned === fleet ? '' : ` (this report covers shard${r.shards.length > 1 ? 's' : ''} ${r.shards.map((x) => `${x.index}/${x.count}`).join(', ')}: ${d.planned} devices)`;
+  return `devices: ${d.onboarded}/${fleet} onboarded${covers}${onboardingFailures(r, ', ')} · onboardings/s ${num(r.summary.onboardingsPerSecond)}`;
+}
+
+/**
+ * The end-of-run console lines: devices, totals, per-phase throughput, per-endpoint latency, CPU, stop reasons, then
+ * the CPU statement, every note (missing shards, insecure bootstrap, a rate the generator could not offer, …) and
+ * any inconsistent figure.
+ */
 export function renderLoadText(report: LoadReport): string[] {
   const s = report.summary;
   const lines = [
-    `devices: ${s.devices.onboarded}/${s.devices.planned} onboarded, ${s.devices.failedOnboarding} refused · onboardings/s ${num(s.onboardingsPerSecond)}`,
+    devicesLine(report),
     `requests: ${s.requests} · errors: ${s.errors} (${pct(s.errorRate)})${s.errors === 0 ? '' : ` · by kind ${LOAD_ERROR_KINDS.filter((k) => s.errorsByKind[k] > 0).map((k) => `${k} ${s.errorsByKind[k]}`).join(', ')}`}`,
     ...s.phases.map((p) => `phase ${p.phase}: ${p.requests} requests in ${num(p.durationSeconds)}s = ${num(p.requestsPerSecond)} req/s`),
+    `steady load: requested ${perSecond(s.steadyRate.requestedCyclesPerSecond)} cycles/s, offered ${perSecond(s.steadyRate.offeredCyclesPerSecond)} cycles/s (${s.steadyRate.completedCycles} cycles, ${s.steadyRate.lateCycles} late)`,
     ...s.endpoints.map(
       (e) => `  ${e.method.padEnd(5)} ${e.endpoint.padEnd(18)} ${String(e.requests).padStart(8)} req ${String(e.errors).padStart(6)} err  p50 ${ms(e.latency.p50Ms)}  p95 ${ms(e.latency.p95Ms)}  p99 ${ms(e.latency.p99Ms)}  max ${ms(e.latency.maxMs)} ms`,
     ),
@@ -159,6 +198,7 @@ export function renderLoadText(report: LoadReport): string[] {
     `stopped by: ${s.stopReasons.join(', ') || '–'}`,
   ];
   if (report.cpu.statement !== null) lines.push(`NOTE: ${report.cpu.statement}`);
+  for (const note of report.notes) lines.push(`NOTE: ${note}`);
   const broken = Object.entries(s.consistency).filter(([, ok]) => !ok).map(([k]) => k);
   if (broken.length > 0) lines.push(`INCONSISTENT FIGURES: ${broken.join(', ')}`);
   return lines;

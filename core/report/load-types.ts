@@ -17,7 +17,7 @@ export const LOAD_PHASES: readonly LoadPhase[] = ['onboarding', 'steady'];
  * Why a request failed. `http`: the WFM answered a status outside the route's success statuses; `protocol`: a success
  * status with an unusable body; `tls`: TLS setup or verification failed; `timeout`: no complete response in time;
  * `reset`: the connection was reset or closed mid-request; `refused`: TCP refused; `network`: any other socket
- * error; `aborted`: the generator's own hard deadline cut the request.
+ * error; `aborted`: the generator cut the request (the hard deadline, or one grace period after Ctrl-C).
  */
 export type LoadErrorKind = 'http' | 'protocol' | 'tls' | 'timeout' | 'reset' | 'refused' | 'network' | 'aborted';
 
@@ -71,7 +71,10 @@ export interface LoadErrorSample {
   readonly count: number;
 }
 
-/** First request start and last request end of a phase, Unix ms; null when the phase made no request. */
+/**
+ * The interval a phase ran, Unix ms: from when it opened to when its last device left it (every request of the phase
+ * lies inside). Throughput is per second of this window. Null when the phase never ran.
+ */
 export interface PhaseWindow {
   readonly startMs: number | null;
   readonly endMs: number | null;
@@ -107,7 +110,12 @@ export interface LoadDeviceSet {
   readonly planned: number;
   readonly started: number;
   readonly onboarded: number;
+  /** Devices whose OnboardingRequest failed, for any reason. */
   readonly failedOnboarding: number;
+  /** Of `failedOnboarding`: those the WFM refused with an HTTP 4xx status. */
+  readonly refusedOnboarding: number;
+  /** `failedOnboarding` by error kind (a refusal is `http`). */
+  readonly failedOnboardingByKind: Readonly<Record<LoadErrorKind, number>>;
   readonly plannedBitmap: string;
   readonly onboardedBitmap: string;
 }
@@ -186,7 +194,14 @@ export interface LoadSummary {
   readonly errors: number;
   /** errors / requests, 0–1; 0 when no request. */
   readonly errorRate: number;
-  readonly devices: { readonly planned: number; readonly onboarded: number; readonly failedOnboarding: number };
+  readonly devices: {
+    readonly planned: number;
+    readonly onboarded: number;
+    readonly failedOnboarding: number;
+    /** Of `failedOnboarding`: refused by the WFM with an HTTP 4xx status. */
+    readonly refusedOnboarding: number;
+    readonly failedOnboardingByKind: Readonly<Record<LoadErrorKind, number>>;
+  };
   /** Devices onboarded per second of the onboarding phase. */
   readonly onboardingsPerSecond: number | null;
   readonly phases: readonly PhaseSummary[];
@@ -199,6 +214,23 @@ export interface LoadSummary {
   readonly timelineBucketSeconds: number;
   readonly consistency: LoadConsistency;
   readonly stopReasons: readonly LoadStopReason[];
+  readonly steadyRate: SteadyRateSummary;
+}
+
+/** The steady load asked for and the load the generator offered. */
+export interface SteadyRateSummary {
+  /** Onboarded devices × `--rate`, cycles/s; null when no device ran the steady state. */
+  readonly requestedCyclesPerSecond: number | null;
+  /** Completed cycles per second of the steady window; null without a steady window. */
+  readonly offeredCyclesPerSecond: number | null;
+  /** Mean time of one cycle's requests, one after another, ms; null without a completed cycle. */
+  readonly meanCycleMs: number | null;
+  readonly completedCycles: number;
+  /** Cycles that started a whole period late. */
+  readonly lateCycles: number;
+  /** True when the generator could not offer the requested rate (the statement says why). */
+  readonly shortfall: boolean;
+  readonly statement: string | null;
 }
 
 /** CPU use of the generator, and whether it (or the machine) was the bottleneck. */

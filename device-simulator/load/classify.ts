@@ -32,7 +32,8 @@ function transportCode(outcome: StepOutcome): string | undefined {
 function transportKind(outcome: StepOutcome): LoadErrorKind {
   const code = outcome.error?.code;
   if (code === 'TLS_SETUP_FAILED') return 'tls';
-  // The HTTPS client reports the caller's own abort as TIMEOUT; the only caller signal is the hard deadline.
+  // The HTTPS client reports the caller's own abort as TIMEOUT; the fleet aborts only at the hard deadline or one
+  // grace period after Ctrl-C.
   if (code === 'TIMEOUT') return 'aborted';
   const detail = transportCode(outcome);
   if (detail === undefined) return 'network';

@@ -6,6 +6,8 @@
  * Keys are fresh per run: a WFM that keeps state between runs then sees new certificates, not a replay of old ones.
  */
 import { createPrivateKey } from 'node:crypto';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { ConformanceError } from '../../core/errors.js';
 import { issueClientLeaf, parseCertificate, pemToDer, sha256Hex, spkiSha256Hex } from '../../core/pki/index.js';
 import type { IssuedCertificate, KeyType } from '../../core/pki/index.js';
 import { deviceIdFor } from './plan.js';
@@ -45,15 +47,22 @@ export function issuerFromPem(pem: IssuerPem): IssuedCertificate {
 /**
  * Issues one client leaf per fleet index under `issuer`, `keyType` keys, subject `CN=<deviceId>`, valid from an
  * hour before `now`. Resolves to the identities in the order of `indices`.
+ * @throws ConformanceError `RUN_ABORTED` when `signal` aborts (checked before every identity)
  */
 export async function buildIdentityPool(
   indices: readonly number[],
   issuer: IssuedCertificate,
   keyType: KeyType,
   now: Date,
+  signal?: AbortSignal,
 ): Promise<DeviceIdentity[]> {
   const pool: DeviceIdentity[] = [];
   for (const index of indices) {
+    // Let a pending stop (signal handler, worker message) run: a long RSA pool must stay interruptible.
+    await yieldToLoop();
+    if (signal?.aborted === true) {
+      throw new ConformanceError('RUN_ABORTED', `stopped while building the identity pool (${pool.length} of ${indices.length} identities issued)`);
+    }
     const deviceId = deviceIdFor(index);
     // One at a time: issuance is CPU-bound, so parallel promises would only interleave the same work.
     const certificate = await issueClientLeaf(issuer, { keyType, now, commonName: deviceId, name: deviceId });

@@ -4,21 +4,26 @@
  */
 export { classifyOutcome } from './classify.js';
 export type { Classified } from './classify.js';
-export { runFleet } from './fleet.js';
-export type { FleetOptions } from './fleet.js';
+export { DEFAULT_STOP_GRACE_MS, runFleet } from './fleet.js';
+export type { FleetDevice, FleetDeviceFactory, FleetOptions } from './fleet.js';
 export { buildIdentityPool, issuerFromPem } from './identities.js';
 export type { DeviceIdentity, IssuerPem } from './identities.js';
 export { mergeMeasurements, mergeTwo } from './merge.js';
-export { mergeLoadReports } from './merge-reports.js';
+export { mergeLoadReports, missingShards } from './merge-reports.js';
 export {
   assignWorkers,
+  checkShardNotEmpty,
   defaultMaxRequests,
   deviceIdFor,
+  estimatePoolSeconds,
   hardDeadlineMs,
+  MAX_FLEET_SIZE,
   parseDurationMs,
   parsePositiveNumber,
   parseShard,
   plannedCyclesPerDevice,
+  POOL_WARNING_SECONDS,
+  poolBuildWarning,
   shardIndices,
   splitAcrossWorkers,
   splitProportionally,
@@ -47,5 +52,9 @@ export {
 export type { HistogramBuilder } from './stats.js';
 export { buildLoadReport, MACHINE_SATURATION, summarizeCpu, summarizeMeasurements, THREAD_SATURATION } from './summarize.js';
 export type { LoadReportMeta } from './summarize.js';
+export { LATE_CYCLE_SHARE, MIN_JUDGED_WINDOW_MS, RATE_SHORTFALL, summarizeSteadyRate } from './steady-rate.js';
+export type { SteadyLoad } from './steady-rate.js';
+export { createCutSignal, createLimiter, startSpreadMs, systemFleetTimer } from './timing.js';
+export type { CutOptions, FleetTimer, Limiter } from './timing.js';
 export { createLoadReportValidator, LOAD_REPORT_SCHEMA_FILE } from './validate.js';
 export type { LoadReportValidator } from './validate.js';

@@ -45,16 +45,31 @@ function mergedParameters(reports: readonly LoadReport[]): LoadParameters {
   };
 }
 
+/**
+ * Shards of the split that `report` does not cover, ascending (`[2]` for a merge of 1/3 and 3/3). A report that
+ * misses shards describes an incomplete fleet.
+ */
+export function missingShards(report: Pick<LoadReport, 'shards'>): { index: number; count: number }[] {
+  const count = report.shards[0]?.count ?? 1;
+  const present = new Set(report.shards.map((s) => s.index));
+  return Array.from({ length: count }, (_, i) => i + 1)
+    .filter((i) => !present.has(i))
+    .map((index) => ({ index, count }));
+}
+
+/** A shard's own notes, without the statements derived from its figures (derived again for the merge). */
+function givenNotes(r: LoadReport): string[] {
+  return r.notes.filter((n) => n !== r.summary.steadyRate.statement);
+}
+
 function mergedNotes(reports: readonly LoadReport[]): string[] {
   const shards = reports.flatMap((r) => r.shards).sort((a, b) => a.index - b.index);
-  const count = shards[0]?.count ?? 1;
-  const present = new Set(shards.map((s) => s.index));
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !present.has(i));
+  const missing = missingShards({ shards });
   const targets = [...new Set(reports.map((r) => r.target))];
   return [
-    ...new Set(reports.flatMap((r) => r.notes)),
+    ...new Set(reports.flatMap(givenNotes)),
     `merged ${reports.length} report(s) covering shard(s) ${shards.map((s) => `${s.index}/${s.count}`).join(', ')}; throughput is over the union of their windows`,
-    ...(missing.length === 0 ? [] : [`shard(s) ${missing.map((i) => `${i}/${count}`).join(', ')} missing: the fleet is not complete`]),
+    ...(missing.length === 0 ? [] : [`shard(s) ${missing.map((m) => `${m.index}/${m.count}`).join(', ')} missing: the fleet is not complete`]),
     ...(targets.length > 1 ? [`the shards ran against different targets: ${targets.join(', ')}`] : []),
   ];
 }

@@ -4,7 +4,7 @@
  * that no device index appears twice. Pure.
  */
 import { ConformanceError } from '../../core/errors.js';
-import type { LoadCell, LoadErrorSample, LoadMeasurements, LoadTimeBucket, PhaseWindow } from '../../core/report/load-types.js';
+import type { LoadCell, LoadErrorSample, LoadMeasurements, LoadStopReason, LoadTimeBucket, PhaseWindow } from '../../core/report/load-types.js';
 import { ERROR_SAMPLE_LIMIT } from './recorder.js';
 import { addCounts, decodeBitmap, encodeBitmap, firstOverlap, mergeHistograms, orBitmaps } from './stats.js';
 
@@ -55,6 +55,16 @@ function mergeSamples(a: readonly LoadErrorSample[], b: readonly LoadErrorSample
 }
 
 /**
+ * Stop reasons of the union. `no-device-onboarded` describes one slice; once any device of the union onboarded it
+ * no longer describes the merged fleet and is dropped.
+ */
+function mergeStopReasons(a: LoadMeasurements, b: LoadMeasurements): LoadStopReason[] {
+  const reasons = new Set([...a.stopReasons, ...b.stopReasons]);
+  if (a.devices.onboarded + b.devices.onboarded > 0) reasons.delete('no-device-onboarded');
+  return [...reasons].sort();
+}
+
+/**
  * Merges two measurements of the same fleet.
  * @throws ConformanceError `USAGE` when the fleet sizes or timeline buckets differ, or a device index is in both
  *   (two reports of the same shard, or overlapping slices)
@@ -80,6 +90,8 @@ export function mergeTwo(a: LoadMeasurements, b: LoadMeasurements): LoadMeasurem
       started: a.devices.started + b.devices.started,
       onboarded: a.devices.onboarded + b.devices.onboarded,
       failedOnboarding: a.devices.failedOnboarding + b.devices.failedOnboarding,
+      refusedOnboarding: a.devices.refusedOnboarding + b.devices.refusedOnboarding,
+      failedOnboardingByKind: addCounts(a.devices.failedOnboardingByKind, b.devices.failedOnboardingByKind),
       plannedBitmap: encodeBitmap(orBitmaps(plannedA, plannedB)),
       onboardedBitmap: encodeBitmap(onboarded),
     },
@@ -94,7 +106,7 @@ export function mergeTwo(a: LoadMeasurements, b: LoadMeasurements): LoadMeasurem
       late: a.cycles.late + b.cycles.late,
       statusSkipped: a.cycles.statusSkipped + b.cycles.statusSkipped,
     },
-    stopReasons: [...new Set([...a.stopReasons, ...b.stopReasons])].sort(),
+    stopReasons: mergeStopReasons(a, b),
     hosts: [...a.hosts, ...b.hosts],
   };
 }

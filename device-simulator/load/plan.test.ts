@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   assignWorkers,
+  checkShardNotEmpty,
+  estimatePoolSeconds,
+  poolBuildWarning,
   defaultMaxRequests,
   hardDeadlineMs,
   parseDurationMs,
@@ -68,5 +71,21 @@ describe('load plan', () => {
     expect(timelineBucketMs(20_000)).toBe(1000);
     expect(timelineBucketMs(3_600_000)).toBe(12_000);
     expect(hardDeadlineMs(20_000, 10_000)).toBe(160_000);
+  });
+
+  it('refuses a shard with no device', () => {
+    expect(() => checkShardNotEmpty(1, { index: 2, count: 2 })).toThrowError(
+      expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('shard 2/2 of 1 device is empty') }),
+    );
+    expect(() => checkShardNotEmpty(3, { index: 3, count: 4 })).not.toThrow();
+    expect(() => checkShardNotEmpty(3, { index: 4, count: 4 })).toThrowError(expect.objectContaining({ message: expect.stringContaining('of 3 devices') }));
+  });
+
+  it('estimates the identity pool build and warns only when it is long', () => {
+    expect(estimatePoolSeconds('rsa-3072', 1000, 2)).toBeGreaterThan(estimatePoolSeconds('ec-p256', 1000, 2) * 10);
+    expect(poolBuildWarning('ec-p256', 200, 2)).toBeUndefined();
+    const warning = poolBuildWarning('rsa-3072', 10_000, 2);
+    expect(warning).toMatch(/^building 10000 rsa-3072 identities will take about \d+ min over 2 thread\(s\)/);
+    expect(warning).toContain('--key-type ec-p256');
   });
 });

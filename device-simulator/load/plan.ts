@@ -6,6 +6,7 @@
  * certificate subject) is derived from its index only, so shards never overlap and together cover the fleet.
  */
 import { ConformanceError } from '../../core/errors.js';
+import type { KeyType } from '../../core/pki/index.js';
 
 /** One shard of the fleet, 1-based: `{ index: 2, count: 4 }` is `--shard 2/4`. */
 export interface ShardSpec {
@@ -15,6 +16,12 @@ export interface ShardSpec {
 
 /** The whole fleet in one process. */
 export const WHOLE_FLEET: ShardSpec = { index: 1, count: 1 };
+
+/**
+ * Largest `--devices`: a million device bitmaps, identities and sockets is already more than one process (or a
+ * handful of shards) can hold; larger fleets are a typo or need a redesign.
+ */
+export const MAX_FLEET_SIZE = 1_000_000;
 
 /** Default request cap when `--max-requests` is absent: twice the planned requests plus a margin, at most this. */
 export const MAX_DEFAULT_REQUEST_CAP = 50_000_000;
@@ -59,6 +66,19 @@ export function parsePositiveNumber(text: string, flag: string): number {
   const value = /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(value) || value <= 0) throw new ConformanceError('USAGE', `${flag} must be a positive number (found '${text}')`);
   return value;
+}
+
+/**
+ * Refuses a shard with no device (`--devices 1 --shard 2/2`): it would measure nothing and look like a failed run.
+ * @throws ConformanceError `USAGE` naming the shard and the fleet size
+ */
+export function checkShardNotEmpty(fleetSize: number, shard: ShardSpec): void {
+  if (shard.index > fleetSize) {
+    throw new ConformanceError(
+      'USAGE',
+      `shard ${shard.index}/${shard.count} of ${fleetSize} device${fleetSize === 1 ? '' : 's'} is empty: split a fleet of ${fleetSize} into at most ${fleetSize} shards`,
+    );
+  }
 }
 
 /** Device indices of `shard` in a fleet of `fleetSize`: `index-1, index-1+count, …`, ascending. */
@@ -154,4 +174,29 @@ export function assignWorkers(indices: readonly number[], workers: number, concu
 /** The deviceId of fleet index `index`: stable across runs and shards. */
 export function deviceIdFor(index: number): string {
   return `load-device-${String(index).padStart(6, '0')}`;
+}
+
+/**
+ * Typical time to issue one device identity (key pair + leaf) on one core, ms, measured on a 2-core CI machine:
+ * EC and Ed25519 ≈ 10 ms, RSA-2048 ≈ 200 ms, RSA-3072 ≈ 550 ms (RSA key generation dominates).
+ */
+const ISSUE_MS: Readonly<Record<KeyType, number>> = { 'ec-p256': 12, 'ec-p384': 12, ed25519: 12, 'rsa-2048': 200, 'rsa-3072': 550 };
+
+/** A pool build estimated longer than this (seconds) gets a one-line warning before it starts. */
+export const POOL_WARNING_SECONDS = 30;
+
+/** Estimated identity pool build time, seconds: `devices` identities of `keyType` issued over `threads` threads. */
+export function estimatePoolSeconds(keyType: KeyType, devices: number, threads: number): number {
+  return (devices * ISSUE_MS[keyType]) / 1000 / Math.max(1, threads);
+}
+
+/**
+ * The warning line for a long pool build (estimate above {@link POOL_WARNING_SECONDS}), else undefined. The build
+ * is not measured and Ctrl-C stops it.
+ */
+export function poolBuildWarning(keyType: KeyType, devices: number, threads: number): string | undefined {
+  const seconds = estimatePoolSeconds(keyType, devices, threads);
+  if (seconds <= POOL_WARNING_SECONDS) return undefined;
+  const human = seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`;
+  return `building ${devices} ${keyType} identities will take about ${human} over ${Math.max(1, threads)} thread(s) (not measured; Ctrl-C stops it)${keyType.startsWith('rsa') ? '; --key-type ec-p256 builds about 40× faster' : ''}`;
 }

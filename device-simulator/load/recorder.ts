@@ -49,7 +49,10 @@ export interface LoadRecorder {
   markPlanned(index: number): void;
   markStarted(index: number): void;
   markOnboarded(index: number): void;
-  markOnboardingFailed(index: number): void;
+  /** The device's OnboardingRequest failed as `result` says (a 4xx status is a refusal). */
+  markOnboardingFailed(index: number, result: Classified): void;
+  /** The phase ran from `startMs` to `endMs` (Unix ms): widens its window. */
+  markPhase(phase: LoadPhase, startMs: number, endMs: number): void;
   cycleCompleted(late: boolean): void;
   statusSkipped(): void;
   stopped(reason: LoadStopReason): void;
@@ -80,7 +83,8 @@ export function createLoadRecorder(fleetSize: number, bucketMs: number): LoadRec
   };
   const planned = createBitmap(fleetSize);
   const onboarded = createBitmap(fleetSize);
-  const counts = { planned: 0, started: 0, onboarded: 0, failed: 0, requests: 0, errors: 0, cycles: 0, late: 0, statusSkipped: 0 };
+  const counts = { planned: 0, started: 0, onboarded: 0, failed: 0, refused: 0, requests: 0, errors: 0, cycles: 0, late: 0, statusSkipped: 0 };
+  const failedByKind = zeroKinds();
   const stopReasons = new Set<LoadStopReason>();
 
   function cell(phase: LoadPhase, endpoint: string): CellBuilder {
@@ -146,7 +150,13 @@ export function createLoadRecorder(fleetSize: number, bucketMs: number): LoadRec
       setBit(onboarded, index);
       counts.onboarded += 1;
     },
-    markOnboardingFailed: () => void (counts.failed += 1),
+    markOnboardingFailed(_index, result) {
+      counts.failed += 1;
+      const kind = result.kind ?? 'network';
+      failedByKind[kind] += 1;
+      if (kind === 'http' && result.status !== undefined && result.status >= 400 && result.status < 500) counts.refused += 1;
+    },
+    markPhase: (phase, startMs, endMs) => widen(windows[phase], startMs, Math.max(startMs, endMs)),
     cycleCompleted(late) {
       counts.cycles += 1;
       if (late) counts.late += 1;
@@ -173,6 +183,8 @@ export function createLoadRecorder(fleetSize: number, bucketMs: number): LoadRec
           started: counts.started,
           onboarded: counts.onboarded,
           failedOnboarding: counts.failed,
+          refusedOnboarding: counts.refused,
+          failedOnboardingByKind: { ...failedByKind },
           plannedBitmap: encodeBitmap(planned),
           onboardedBitmap: encodeBitmap(onboarded),
         },

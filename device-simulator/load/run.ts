@@ -143,6 +143,10 @@ function driveWorker(
         // Resolve on `done`, not on exit: the orchestrator terminates every worker once all have reported.
         done = true;
         resolve(m.result);
+      } else if (m.code === 'RUN_ABORTED') {
+        // The user's stop reached the worker while it built its identity pool: not a harness failure.
+        done = true;
+        reject(new ConformanceError('RUN_ABORTED', `the load run was ${m.message}`));
       } else reject(new ConformanceError('INTERNAL', `load worker ${input.threadName} failed: ${m.code === undefined ? '' : `[${m.code}] `}${m.message}`, { details: { stack: m.stack } }));
     });
     worker.on('error', (err) => reject(new ConformanceError('INTERNAL', `load worker ${input.threadName} crashed: ${err.message}`, { cause: err })));
@@ -203,7 +207,7 @@ function progressOf(list: readonly LoadProgress[], planned: number, w: Window | 
 
 async function runInThread(opts: LoadRunOptions, input: ThreadInput, deadlineMs: number): Promise<{ results: ThreadResult[]; window: Window }> {
   const poolStart = performance.now();
-  const identities = await prepareThread(input, new Date(opts.clock.nowMs()));
+  const identities = await prepareThread(input, new Date(opts.clock.nowMs()), opts.signal);
   opts.onPoolReady?.({ devices: identities.length, threads: 1, poolMs: performance.now() - poolStart });
   const window = openWindow(opts.clock);
   const g = guard(opts, deadlineMs, () => undefined);
@@ -230,6 +234,10 @@ async function runInWorkers(opts: LoadRunOptions, inputs: readonly ThreadInput[]
   let ready = 0;
   let window: Window | undefined;
   let g: ReturnType<typeof guard> | undefined;
+  // Until the window opens (and `guard` takes over), the user's stop aborts the workers' identity pool builds.
+  const stopBuilds = (): void => {
+    if (g === undefined) posts.forEach((post) => post({ type: 'stop' }));
+  };
   const running = inputs.map((input, i) =>
     driveWorker(script, input, gate.promise, {
       register: (post, kill) => {
@@ -250,11 +258,13 @@ async function runInWorkers(opts: LoadRunOptions, inputs: readonly ThreadInput[]
       },
     }),
   );
+  opts.signal.addEventListener('abort', stopBuilds, { once: true });
   try {
     const results = await Promise.all(running);
     if (window === undefined) throw new ConformanceError('INTERNAL', 'load workers finished without opening the measured window');
     return { results, window };
   } finally {
+    opts.signal.removeEventListener('abort', stopBuilds);
     g?.dispose();
     // A failed worker leaves the others running: stop them (a no-op for threads that already exited).
     await Promise.all(kills.map((kill) => kill()));
@@ -266,6 +276,7 @@ async function runInWorkers(opts: LoadRunOptions, inputs: readonly ThreadInput[]
  * worker threads (never more than devices or `concurrency`); otherwise they run in this thread, with a note.
  * Resolves to the merged measurements (one host sample for this process) and the measured window.
  * @throws ConformanceError `INTERNAL` when a worker fails, `RUN_ABORTED` when stopped before the window opened
+ *   (including during the identity pool build)
  */
 export async function runLoad(opts: LoadRunOptions): Promise<LoadRunResult> {
   const notes: string[] = [];

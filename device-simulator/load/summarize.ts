@@ -17,6 +17,8 @@ import type {
 } from '../../core/report/load-types.js';
 import { LOAD_ERROR_KINDS, LOAD_PHASES } from '../../core/report/load-types.js';
 import { decodeBitmap, emptyHistogram, mergeHistograms, popcount, quantileMs, summarizeLatency } from './stats.js';
+import { MIN_JUDGED_WINDOW_MS, summarizeSteadyRate } from './steady-rate.js';
+import type { SteadyLoad } from './steady-rate.js';
 
 /** A generator thread whose event loop was busy at least this fraction of the time was the bottleneck. */
 export const THREAD_SATURATION = 0.9;
@@ -76,8 +78,8 @@ function timeline(m: LoadMeasurements): TimelinePoint[] {
   }));
 }
 
-/** The derived figures of `m`; endpoint methods and paths come from `profile`. */
-export function summarizeMeasurements(m: LoadMeasurements, profile: Profile): LoadSummary {
+/** The derived figures of `m`; endpoint methods and paths come from `profile`, the requested load from `load`. */
+export function summarizeMeasurements(m: LoadMeasurements, profile: Profile, load: SteadyLoad): LoadSummary {
   const phases = phaseSummaries(m);
   const endpoints = endpointSummaries(m, profile);
   // Independent totals: the timeline buckets are filled by the same record() call as the cells, so comparing them
@@ -90,7 +92,13 @@ export function summarizeMeasurements(m: LoadMeasurements, profile: Profile): Lo
     requests,
     errors,
     errorRate: requests === 0 ? 0 : round(errors / requests, 6),
-    devices: { planned: m.devices.planned, onboarded: m.devices.onboarded, failedOnboarding: m.devices.failedOnboarding },
+    devices: {
+      planned: m.devices.planned,
+      onboarded: m.devices.onboarded,
+      failedOnboarding: m.devices.failedOnboarding,
+      refusedOnboarding: m.devices.refusedOnboarding,
+      failedOnboardingByKind: m.devices.failedOnboardingByKind,
+    },
     onboardingsPerSecond: onboarding?.durationSeconds == null ? null : round(m.devices.onboarded / onboarding.durationSeconds, 1),
     phases,
     endpoints,
@@ -108,11 +116,12 @@ export function summarizeMeasurements(m: LoadMeasurements, profile: Profile): Lo
       errorsEqualSumOverKinds: errors === LOAD_ERROR_KINDS.reduce((a, k) => a + m.errorsByKind[k], 0),
     },
     stopReasons: m.stopReasons,
+    steadyRate: summarizeSteadyRate(m, load),
   };
 }
 
 function cpuStatement(cpu: Omit<LoadCpuSummary, 'statement'>, hosts: readonly LoadHostSample[]): string | null {
-  const busiest = [...cpu.threads].sort((a, b) => b.busyFraction - a.busyFraction)[0];
+  const busiest = cpu.generatorSaturated ? [...cpu.threads].sort((a, b) => b.busyFraction - a.busyFraction)[0] : undefined;
   if (cpu.generatorSaturated && busiest !== undefined) {
     return `The generator's CPU was saturated (${busiest.name} busy ${Math.round(busiest.busyFraction * 100)}%): these numbers measure the generator, not the target. Add cores (--workers) or machines (--shard).`;
   }
@@ -123,21 +132,29 @@ function cpuStatement(cpu: Omit<LoadCpuSummary, 'statement'>, hosts: readonly Lo
     : `The generator machine's CPU was saturated (${busy} busy): these numbers may measure the generator, not the target.`;
 }
 
-/** CPU use of the generator threads and processes in `hosts`, and the saturation statement. */
+/**
+ * CPU use of the generator threads and processes in `hosts`, and the saturation statement. Saturation is judged
+ * only for threads and hosts measured over at least {@link MIN_JUDGED_WINDOW_MS}.
+ */
 export function summarizeCpu(hosts: readonly LoadHostSample[]): LoadCpuSummary {
   const prefix = hosts.length > 1;
   const threads = hosts.flatMap((h) =>
-    h.threads.map((t) => ({ name: prefix ? `shard ${h.shard} ${t.name}` : t.name, busyFraction: round(t.wallMs > 0 ? t.activeMs / t.wallMs : 0) })),
+    h.threads.map((t) => ({
+      name: prefix ? `shard ${h.shard} ${t.name}` : t.name,
+      busyFraction: round(t.wallMs > 0 ? t.activeMs / t.wallMs : 0),
+      judged: t.wallMs >= MIN_JUDGED_WINDOW_MS,
+    })),
   );
   const perWall = (h: LoadHostSample, ms: number): number => (h.wallMs > 0 ? ms / h.wallMs : 0);
   const machine = hosts.map((h) => h.machineBusyFraction).filter((v): v is number => v !== null);
+  const judgedMachine = hosts.filter((h) => h.wallMs >= MIN_JUDGED_WINDOW_MS).map((h) => h.machineBusyFraction).filter((v): v is number => v !== null);
   const base = {
-    threads,
+    threads: threads.map(({ name, busyFraction }) => ({ name, busyFraction })),
     generatorBusyCores: round(hosts.reduce((a, h) => a + perWall(h, h.threads.reduce((s, t) => s + t.activeMs, 0)), 0), 2),
     processCores: round(hosts.reduce((a, h) => a + perWall(h, h.processUserMs + h.processSystemMs), 0), 2),
     machineBusyFraction: machine.length === 0 ? null : round(Math.max(...machine)),
-    generatorSaturated: threads.some((t) => t.busyFraction >= THREAD_SATURATION),
-    machineSaturated: machine.some((f) => f >= MACHINE_SATURATION),
+    generatorSaturated: threads.some((t) => t.judged && t.busyFraction >= THREAD_SATURATION),
+    machineSaturated: judgedMachine.some((f) => f >= MACHINE_SATURATION),
   };
   return { ...base, statement: cpuStatement(base, hosts) };
 }
@@ -155,8 +172,13 @@ export interface LoadReportMeta {
   readonly notes: readonly string[];
 }
 
-/** Assembles `load.json` from its measurements. */
+/**
+ * Assembles `load.json` from its measurements. A derived statement the reader must see (the generator could not
+ * offer the requested rate) is added to `notes` as well.
+ */
 export function buildLoadReport(meta: LoadReportMeta, m: LoadMeasurements): LoadReport {
+  const summary = summarizeMeasurements(m, meta.profile, meta.parameters);
+  const derived = summary.steadyRate.statement === null ? [] : [summary.steadyRate.statement];
   return {
     reportVersion: '1.0',
     kind: 'margo-load-report',
@@ -168,9 +190,9 @@ export function buildLoadReport(meta: LoadReportMeta, m: LoadMeasurements): Load
     finishedAt: meta.finishedAt,
     parameters: meta.parameters,
     shards: [...meta.shards].sort((a, b) => a.index - b.index),
-    summary: summarizeMeasurements(m, meta.profile),
+    summary,
     cpu: summarizeCpu(m.hosts),
-    notes: meta.notes,
+    notes: [...meta.notes, ...derived],
     measurements: m,
   };
 }

@@ -49,9 +49,12 @@ export interface ThreadControls {
   readonly progressEveryMs?: number;
 }
 
-/** Issues the thread's identities under the device CA. Resolves in the order of `assignment.indices`. */
-export function prepareThread(input: ThreadInput, now: Date): Promise<DeviceIdentity[]> {
-  return buildIdentityPool(input.assignment.indices, issuerFromPem(input.deviceCa), input.keyType, now);
+/**
+ * Issues the thread's identities under the device CA. Resolves in the order of `assignment.indices`.
+ * @throws ConformanceError `RUN_ABORTED` when `signal` (the user's stop) aborts during the build
+ */
+export function prepareThread(input: ThreadInput, now: Date, signal?: AbortSignal): Promise<DeviceIdentity[]> {
+  return buildIdentityPool(input.assignment.indices, issuerFromPem(input.deviceCa), input.keyType, now, signal);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * @module Entry point of a generator worker thread (`worker_threads`). Protocol: the worker builds its identity pool
  * and posts `ready`; on `start` it runs its fleet, posting `progress` about twice a second and finally `done` with its
- * measurements. `stop` ends it gracefully (no new request), `abort` cuts in-flight requests (the hard deadline).
+ * measurements. `stop` ends it gracefully (no new request; before `start` it aborts the pool build), `abort` cuts
+ * in-flight requests (the hard deadline).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../../core/clock.js';
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
     });
   });
   try {
-    const identities = await prepareThread(input, new Date(systemClock.nowMs()));
+    // A `stop` during the build aborts it (RUN_ABORTED reaches the orchestrator as `failed`).
+    const identities = await prepareThread(input, new Date(systemClock.nowMs()), soft.signal);
     post({ type: 'ready' });
     await started;
     const result = await runThread(input, identities, {
