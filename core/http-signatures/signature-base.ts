@@ -2,9 +2,11 @@
  * @module The signature base: component lines plus the `@signature-params` line, joined by `\n`, no trailing newline.
  *
  * Component values come from http-message-signatures' `deriveComponent` / `extractHeader` (derived components, field
- * rules, `;sf`, `;key`, `;bs`, `;req`). The library takes `@target-uri` verbatim from the URL string: the caller
- * passes the URL exactly as used on the wire. Parsing and serializing identifiers happens here, once, so the signing
- * hot path does not re-parse them.
+ * rules, `;sf`, `;key`, `;bs`, `;req`). The three components Margo covers, `@method`, `@target-uri` and a header
+ * field without parameters, are read directly with the library's rules (the signing and verifying hot paths); the
+ * library decides everything else, and every error. The library takes `@target-uri` verbatim from the URL string:
+ * the caller passes the URL exactly as used on the wire. Parsing and serializing identifiers happens here, once, so
+ * the signing hot path does not re-parse them.
  * @see RFC 9421 §2.5
  */
 import { httpbis } from 'http-message-signatures';
@@ -34,7 +36,8 @@ export interface PreparedComponent {
 export function prepareComponents(components: readonly ComponentId[]): PreparedComponent[] {
   return components.map((component) => {
     const lookupName = component.name.toLowerCase();
-    return { component, lookupName, libraryParams: toLibraryParams(component.params), prefix: `${component.serialized}: `, direct: directKind(lookupName, component) };
+    const prefix = `${component.serialized}: `;
+    return { component, lookupName, libraryParams: toLibraryParams(component.params), prefix, direct: directKind(lookupName, component) };
   });
 }
 
