@@ -66,6 +66,8 @@ export interface WrittenResponse {
   readonly body: Buffer;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Writes a complete response: status, headers (lower-case names), `content-length`, body. A `304` or `204` carries
  * no body whatever `body` holds (RFC 9110 §15.3.5, §15.4.5). Returns what was written.
@@ -77,10 +79,14 @@ export function writeResponse(
   body: Buffer,
 ): WrittenResponse {
   const noBody = status === 304 || status === 204;
-  const sent = noBody ? Buffer.alloc(0) : body;
-  const all: Record<string, string> = noBody ? { ...headers } : { ...headers, 'content-length': String(sent.length) };
+  const sent = noBody ? EMPTY : body;
+  // Object.assign, not spread: spreading into a fresh literal is measurably slower on Node 20's hot path.
+  const all: Record<string, string> = Object.assign({}, headers);
   if (noBody) delete all['content-type'];
+  else all['content-length'] = String(sent.length);
   if (!res.headersSent) res.writeHead(status, all);
-  res.end(sent);
+  // An empty body goes through `end()` alone: `end(emptyBuffer)` takes Node's two-chunk write path.
+  if (sent.length === 0) res.end();
+  else res.end(sent);
   return { status, headers: all, body: sent };
 }

@@ -135,7 +135,7 @@ describe('margo-conformance CLI contract', () => {
     const dir = await mkdtemp(join(tmpdir(), 'margo-cli-'));
     const flag = await run(['--timeout', '600001'], { cwd: dir });
     expect(flag.code).toBe(2);
-    expect(flag.stderr.trim()).toBe('error [CONFIG_INVALID]: --timeout: must be <= 600000 (found 600001)');
+    expect(flag.stderr.trim()).toBe("error [USAGE]: --timeout must be a whole number from 1 to 600000 (found '600001')");
     const env = await run(['--only', 'x'], { cwd: dir, env: { MARGO_TIMEOUT_MS: '700000' } });
     expect(env.code).toBe(2);
     expect(env.stderr).toContain('env MARGO_TIMEOUT_MS');
