@@ -50,6 +50,12 @@ export interface ScenarioContextData {
   readonly serverErrors?: readonly { readonly route: RouteName; readonly status: number; readonly retryAfterSeconds?: number; readonly times: number }[];
 }
 
+/**
+ * Cap of the scenarios where the WFM refuses (403, 400, imposter TLS), ms. A conformant client stops early there;
+ * the cap leaves room for a client started through `npx` on a loaded machine (10 s proved too tight for that).
+ */
+export const REFUSAL_SCENARIO_TIMEOUT_MS = 20_000;
+
 /** One scenario: the mock set-up, the data for the client, and an optional timeout override. */
 export interface ClientScenario {
   readonly id: ClientScenarioId;
@@ -117,7 +123,7 @@ export function clientScenarios(profile: Profile): readonly ClientScenario[] {
         'or status request, and does not retry the onboarding in a tight loop.',
       mock: { clientFaults: [{ kind: 'reject-onboarding' }], onboarding: 'auto-approve' },
       context: base('onboarding-rejected', 'Rejected onboarding (403)', 'stop-after-rejection'),
-      maxTimeoutMs: 10_000,
+      maxTimeoutMs: REFUSAL_SCENARIO_TIMEOUT_MS,
     },
     {
       id: 'invalid-certificate-response',
@@ -127,7 +133,7 @@ export function clientScenarios(profile: Profile): readonly ClientScenario[] {
         'or status request, and does not retry the onboarding in a tight loop.',
       mock: { clientFaults: [{ kind: 'bad-certificate-response' }], onboarding: 'auto-approve' },
       context: base('invalid-certificate-response', 'Invalid certificate (400)', 'stop-after-rejection'),
-      maxTimeoutMs: 10_000,
+      maxTimeoutMs: REFUSAL_SCENARIO_TIMEOUT_MS,
     },
     {
       id: 'tls-imposter',
@@ -138,7 +144,7 @@ export function clientScenarios(profile: Profile): readonly ClientScenario[] {
         'provisioned out of band) aborts the handshake; no signed request reaches the mock.',
       mock: { clientFaults: [{ kind: 'imposter-tls-after-ca-download' }], onboarding: 'auto-approve' },
       context: base('tls-imposter', 'TLS pinning failure', 'abort-tls-handshake'),
-      maxTimeoutMs: 10_000,
+      maxTimeoutMs: REFUSAL_SCENARIO_TIMEOUT_MS,
     },
     {
       id: 'server-error-500',
