@@ -34,6 +34,7 @@ export const REQUIRED_CLIENT_FAULTS: readonly DeviceFault[] = [
 
 /** Extra broken clients run by default: each proves one more check can fail. */
 export const EXTRA_CLIENT_FAULTS: readonly DeviceFault[] = [
+  'continue-after-400',
   'retry-tight-loop',
   'ignore-retry-after',
   'no-if-none-match',

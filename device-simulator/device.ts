@@ -68,14 +68,24 @@ async function signOnly(session: DeviceSession, req: DeviceSendRequest): Promise
  */
 const TOLERATED_FAILURES: Partial<Record<DeviceFault, readonly DeviceStep[]>> = {
   'continue-after-403': ['onboard'],
+  'continue-after-400': ['onboard'],
   'invalid-capabilities': ['capabilities'],
   'ignore-client-id': ['capabilities', 'poll-desired-state', 'fetch-deployments'],
 };
 
+/** The onboarding refusal each `continue-after-*` fault ignores; other onboarding failures still stop the device. */
+const TOLERATED_ONBOARDING_STATUS: Partial<Record<DeviceFault, number>> = {
+  'continue-after-403': 403,
+  'continue-after-400': 400,
+};
+
 function toleratesFailure(session: DeviceSession, outcome: StepOutcome): boolean {
   if (outcome.status === undefined) return false;
-  if (outcome.step === 'onboard' && outcome.status !== 403) return false;
-  return [...session.faults].some((f) => TOLERATED_FAILURES[f]?.includes(outcome.step) === true);
+  return [...session.faults].some(
+    (f) =>
+      TOLERATED_FAILURES[f]?.includes(outcome.step) === true &&
+      (outcome.step !== 'onboard' || TOLERATED_ONBOARDING_STATUS[f] === outcome.status),
+  );
 }
 
 /**

@@ -13,6 +13,7 @@ export type DeviceLevelFault =
   | 'bad-certificate-encoding'
   | 'certificate-as-base64-pem'
   | 'continue-after-403'
+  | 'continue-after-400'
   | 'retry-tight-loop'
   | 'invalid-capabilities'
   | 'invalid-status'
@@ -41,6 +42,10 @@ export const DEVICE_LEVEL_FAULTS: readonly { readonly name: DeviceLevelFault; re
   {
     name: 'continue-after-403',
     breaks: 'a rejected client (403) MUST NOT send capabilities or status (it goes on with a made-up clientId)',
+  },
+  {
+    name: 'continue-after-400',
+    breaks: 'a client whose certificate was refused (400) MUST NOT send capabilities or status (it goes on with a made-up clientId)',
   },
   {
     name: 'retry-tight-loop',

@@ -58,12 +58,12 @@ export function routeSpec(session: DeviceSession, route: RouteName): RouteSpec {
 
 /**
  * The clientId the device puts in paths: the assigned one, or its deviceId with fault `ignore-client-id` (and
- * after a refused onboarding with `continue-after-403`). Undefined when the device has none yet.
+ * after a refused onboarding with `continue-after-403` / `continue-after-400`). Undefined when the device has none yet.
  */
 export function pathClientId(session: DeviceSession, deviceId: string): string | undefined {
   if (session.faults.has('ignore-client-id')) return deviceId;
   if (session.state.clientId !== undefined) return session.state.clientId;
-  return session.faults.has('continue-after-403') ? deviceId : undefined;
+  return session.faults.has('continue-after-403') || session.faults.has('continue-after-400') ? deviceId : undefined;
 }
 
 /** Full URL of `route` under the WFM base URL (path prefix kept). Throws ROUTE_PARAM_MISSING for an empty param. */

@@ -18,6 +18,7 @@ interface Scenario {
 }
 
 const refused: FakeWfmOptions = { scripts: { onboarding: () => ({ status: 403 }) } };
+const badCertificate: FakeWfmOptions = { scripts: { onboarding: () => ({ status: 400 }) } };
 const throttled: FakeWfmOptions = {
   scripts: { capabilitiesCreate: (n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : undefined) },
 };
@@ -44,6 +45,7 @@ const SCENARIOS: Record<DeviceFault, Scenario> = {
   'bad-certificate-encoding': { observe: (wfm) => String(json(wfm.on('onboarding')[0]?.body)['certificate']).slice(0, 5) },
   'certificate-as-base64-pem': { observe: (wfm) => String(json(wfm.on('onboarding')[0]?.body)['certificate']).slice(0, 5) },
   'continue-after-403': { server: refused, observe: (wfm) => wfm.calls.filter((c) => c.route !== 'onboarding' && c.route !== 'certificate').length },
+  'continue-after-400': { server: badCertificate, observe: (wfm) => wfm.calls.filter((c) => c.route !== 'onboarding' && c.route !== 'certificate').length },
   'retry-tight-loop': { server: refused, observe: (wfm, sleeps) => [wfm.on('onboarding').length, sleeps] },
   'invalid-capabilities': {
     observe: (wfm) => {

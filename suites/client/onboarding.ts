@@ -343,6 +343,7 @@ export const stopsAfterInvalidCertificate = defineClientCheck({
   level: 'MUST',
   scenario: 'invalid-certificate-response',
   negative: true,
+  faults: ['continue-after-400'],
   clause: INVALID_CLAUSE,
   related: [{ source: ONBOARDING, section: 'Onboarding Sequence (secure API usage begins only after 201 Created {clientId})' }],
   profiles: PROFILES,
