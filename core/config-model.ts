@@ -151,7 +151,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = deepFreeze([
   k('client.command', 'MARGO_CLIENT_COMMAND', 'string', undefined, 'Command that starts the device client under test.'),
   k('client.manual', 'MARGO_CLIENT_MANUAL', 'boolean', false, 'The device client is started by hand.'),
   k('client.scenarioTimeoutMs', 'MARGO_CLIENT_SCENARIO_TIMEOUT_MS', 'integer', 30_000, 'Time one client scenario may take, milliseconds (1..600000).'),
-  k('client.maxOnboardingAttemptsPerMinute', 'MARGO_CLIENT_MAX_ONBOARDING_ATTEMPTS_PER_MINUTE', 'integer', 6, 'Onboarding attempts per minute the mock WFM accepts.'),
+  k('client.maxOnboardingAttemptsPerMinute', 'MARGO_CLIENT_MAX_ONBOARDING_ATTEMPTS_PER_MINUTE', 'integer', 6, 'Onboarding attempts per minute above which the client suite flags a retry loop after a refusal.'),
 ]);
 
 /** The `MARGO_*` environment variables, derived from {@link CONFIG_KEYS}. */
