@@ -3,48 +3,19 @@
  * test (and the mock WFM by default) must trust it, so it lives on disk between runs, in an ignored folder
  * (default `.margo/pki/`). The private key is written with mode 0600 and never leaves that folder.
  */
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConformanceError } from '../core/errors.js';
 import { ensureDirectory } from '../core/fs-safe.js';
-import { createRootCa, pemToDer, sha256Hex, spkiSha256Hex, type IssuedCertificate, type KeyType } from '../core/pki/index.js';
+import { createRootCa, issuedFromPem, type IssuedCertificate } from '../core/pki/index.js';
 
 /** Default folder of the device CA, relative to the working directory. */
 export const DEFAULT_DEVICE_CA_DIR = '.margo/pki';
 const CERT_FILE = 'device-ca.pem';
 const KEY_FILE = 'device-ca.key';
 
-function keyTypeOf(key: KeyObject): KeyType {
-  const details = key.asymmetricKeyDetails;
-  switch (key.asymmetricKeyType) {
-    case 'ec':
-      return details?.namedCurve === 'secp384r1' ? 'ec-p384' : 'ec-p256';
-    case 'ed25519':
-      return 'ed25519';
-    case 'rsa':
-      return (details?.modulusLength ?? 2048) >= 3072 ? 'rsa-3072' : 'rsa-2048';
-    default:
-      throw new ConformanceError('KEY_UNSUPPORTED', `device CA key type ${String(key.asymmetricKeyType)} is not supported`);
-  }
-}
-
 function toIssued(certPem: string, keyPem: string): IssuedCertificate {
-  const certDer = pemToDer(certPem);
-  const x509 = new X509Certificate(certDer);
-  const privateKey = createPrivateKey(keyPem);
-  return {
-    name: 'device-ca',
-    keyType: keyTypeOf(privateKey),
-    certPem,
-    certDer,
-    privateKey,
-    privateKeyPem: keyPem,
-    chainPem: certPem,
-    fingerprint256: sha256Hex(certDer),
-    spkiSha256Hex: spkiSha256Hex(x509),
-    x509,
-  };
+  return issuedFromPem({ name: 'device-ca', certPem, privateKeyPem: keyPem });
 }
 
 /** Paths of the device CA files inside `dir`. */

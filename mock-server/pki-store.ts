@@ -4,19 +4,15 @@
  * root CA keep trusting the mock after a restart. Also the "other" CAs of faults: an unrelated CA for
  * `ca-not-issuer`, and an imposter chain for the `imposter-tls-after-ca-download` scenario fault.
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConformanceError, isConformanceError } from '../core/errors.js';
 import {
   createRootCa,
+  issuedFromPem,
   DEFAULT_SERVER_HOSTS,
   issueServerLeaf,
   KEY_TYPES,
-  parseCertificate,
-  pemToDer,
-  sha256Hex,
-  spkiSha256Hex,
   type IssuedCertificate,
   type KeyType,
 } from '../core/pki/index.js';
@@ -41,36 +37,6 @@ const PKI_FILE = 'pki.json';
 
 function toStored(cert: IssuedCertificate): StoredCertificate {
   return { name: cert.name, keyType: cert.keyType, certPem: cert.certPem, chainPem: cert.chainPem, privateKeyPem: cert.privateKeyPem };
-}
-
-/**
- * Rebuilds an {@link IssuedCertificate} from stored PEMs.
- * @throws ConformanceError `CERT_ENCODING_INVALID` / `CERT_PARSE_FAILED` for a damaged certificate,
- *   `KEY_UNSUPPORTED` for a private key Node cannot read
- */
-export function issuedFromPem(stored: StoredCertificate): IssuedCertificate {
-  const certDer = pemToDer(stored.certPem);
-  const x509 = parseCertificate(certDer);
-  return {
-    name: stored.name,
-    keyType: stored.keyType,
-    certPem: stored.certPem,
-    certDer,
-    privateKey: readPrivateKey(stored.privateKeyPem),
-    privateKeyPem: stored.privateKeyPem,
-    chainPem: stored.chainPem,
-    fingerprint256: sha256Hex(certDer),
-    spkiSha256Hex: spkiSha256Hex(x509),
-    x509,
-  };
-}
-
-function readPrivateKey(pem: string): KeyObject {
-  try {
-    return createPrivateKey(pem);
-  } catch (err) {
-    throw new ConformanceError('KEY_UNSUPPORTED', 'privateKeyPem is not a readable PEM private key', { cause: err });
-  }
 }
 
 /** Server identities for the leaf: localhost and loopback, plus `extraHosts` (wildcard addresses are skipped). */

@@ -32,6 +32,8 @@ export {
 export type { CaOptions, CertificateSpec, IssuedCertificate, KeyUsageName, LeafOptions } from './issue.js';
 export { describeKeyType, generateKeyMaterial, KEY_TYPES } from './key-types.js';
 export type { KeyMaterial, KeyType } from './key-types.js';
+export { issuedFromPem, keyTypeOfKey } from './load.js';
+export type { StoredIssuedCertificate } from './load.js';
 export { derToPem, isStrictBase64, parsePemBlocks, pemToDer, pemToDerList } from './pem.js';
 export type { PemBlock } from './pem.js';
 export { generateTestPki } from './test-pki.js';
